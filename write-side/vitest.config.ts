@@ -1,0 +1,3 @@
+import { ptiProject } from '../vitest.shared.ts';
+
+export default ptiProject('@pti/write-side');

@@ -1,1 +1,6 @@
-export {};
+export * from './cache/index.js';
+export * from './config/index.js';
+export * from './database/index.js';
+export * from './ledger/index.js';
+export * from './logging/index.js';
+export * from './metrics/index.js';

@@ -92,6 +92,8 @@ export interface SubscriptionHandler {
   handle(events: readonly RecordedEvent[]): Promise<void>;
   /** Called each time the subscription has caught up with everything visible. */
   caughtUp?(position: Position): void | Promise<void>;
+  /** Called when reading from the store failed; the subscription retries with backoff. */
+  storeError?(error: unknown, attempt: number): void;
 }
 
 export interface SubscribeOptions {
@@ -105,7 +107,7 @@ export interface SubscribeOptions {
 export interface Subscription {
   /** Stops delivery; resolves once no handler call is running. */
   stop(): Promise<void>;
-  /** Settles when the subscription ends: resolves on stop(), rejects on a handler or store error. */
+  /** Settles when the subscription ends: resolves on stop(), rejects with a handler's error. */
   readonly done: Promise<void>;
 }
 

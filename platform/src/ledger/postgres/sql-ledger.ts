@@ -1,0 +1,223 @@
+import type { EventMetadata } from '@pti/events';
+import {
+  type AppendResult,
+  comparePositions,
+  DuplicateEventIdError,
+  type EventFilter,
+  type EventToAppend,
+  type ExpectedRevision,
+  type Ledger,
+  type Position,
+  type ReadAllOptions,
+  type ReadAllPage,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  START,
+  WrongExpectedRevisionError,
+} from '../ledger-port.js';
+import { type EventRow, ledgerQueries, type TailRow } from './ledger-sql.js';
+import { startPollingSubscription, type WakeSource } from './polling-subscription.js';
+
+/** What the shared SQL ledger needs from a connection: one prepared-statement query. */
+export interface LedgerSqlClient {
+  query<R>(name: string, text: string, params: readonly unknown[]): Promise<R[]>;
+}
+
+export interface SqlLedgerOptions {
+  kind: 'postgres' | 'pglite';
+  schema: string;
+  client: LedgerSqlClient;
+  wake: WakeSource;
+  /** Tells other processes that something was appended (PostgreSQL NOTIFY); called after commit. */
+  announce?: () => void;
+  pollIntervalMs?: number;
+  close(): Promise<void>;
+  ping(): Promise<void>;
+}
+
+interface AppendRow {
+  status: 'ok' | 'conflict' | 'duplicate' | 'duplicate_elsewhere';
+  revision: string;
+  commit_position: string | null;
+  prepare_position: string | null;
+}
+
+const DEFAULT_PAGE = 1000;
+
+export function expectedToSql(expected: ExpectedRevision): string {
+  if (typeof expected === 'bigint') {
+    if (expected < 0n) throw new RangeError(`expected revision must be >= 0, got ${expected}`);
+    return expected.toString();
+  }
+  return expected;
+}
+
+export function rowToRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.event_type,
+    data: row.data,
+    metadata: row.metadata as unknown as EventMetadata,
+    streamName: row.stream_name,
+    revision: BigInt(row.stream_revision),
+    position: { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) },
+    recordedAt: row.recorded_at instanceof Date ? row.recorded_at : new Date(row.recorded_at),
+  };
+}
+
+function likePatterns(filter: EventFilter | undefined): string[] {
+  return (filter?.streamPrefixes ?? []).map((p) => `${p.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+}
+
+function isFiltered(filter: EventFilter | undefined): boolean {
+  return (filter?.streamPrefixes?.length ?? 0) > 0 || (filter?.eventTypes?.length ?? 0) > 0;
+}
+
+export function createSqlLedger(options: SqlLedgerOptions): Ledger {
+  const q = ledgerQueries(options.schema);
+  const { client } = options;
+  const stmt = (name: string) => `${options.schema}_${name}`;
+
+  async function streamRevision(stream: string): Promise<bigint> {
+    const rows = await client.query<{ revision: string }>(stmt('stream_revision'), q.streamRevision, [
+      stream,
+    ]);
+    return rows[0] ? BigInt(rows[0].revision) : 0n;
+  }
+
+  async function append(
+    stream: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult> {
+    if (events.length === 0) throw new RangeError('append needs at least one event');
+    const payload = JSON.stringify(
+      events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })),
+    );
+    let row: AppendRow | undefined;
+    try {
+      [row] = await client.query<AppendRow>(stmt('append'), q.append, [
+        stream,
+        expectedToSql(expected),
+        payload,
+      ]);
+    } catch (err) {
+      // Two identical appends racing: the loser trips the unique event id; the batch is stored, so it is a duplicate.
+      if (isUniqueViolation(err)) {
+        const dup = await findDuplicate(stream, events);
+        if (dup) return dup;
+      }
+      throw err;
+    }
+    if (!row) throw new Error('append_events returned no row');
+    switch (row.status) {
+      case 'ok':
+        options.announce?.();
+        options.wake.notifyLocal();
+        return {
+          nextExpectedRevision: BigInt(row.revision),
+          position: { commit: BigInt(row.commit_position!), prepare: BigInt(row.prepare_position!) },
+          duplicate: false,
+        };
+      case 'duplicate':
+        return {
+          nextExpectedRevision: BigInt(row.revision),
+          position: { commit: BigInt(row.commit_position!), prepare: BigInt(row.prepare_position!) },
+          duplicate: true,
+        };
+      case 'duplicate_elsewhere':
+        throw new DuplicateEventIdError(stream, events[0]!.id);
+      case 'conflict': {
+        // A concurrent identical append may have won the compare-and-set: that is a duplicate, not a conflict.
+        const dup = await findDuplicate(stream, events);
+        if (dup) return dup;
+        throw new WrongExpectedRevisionError(stream, expected, BigInt(row.revision));
+      }
+    }
+  }
+
+  /** The stored result of an earlier append of exactly these event ids to this stream, if any. */
+  async function findDuplicate(
+    stream: string,
+    events: readonly EventToAppend[],
+  ): Promise<AppendResult | null> {
+    const rows = await client.query<EventRow>(stmt('find_events'), q.findEvents, [events.map((e) => e.id)]);
+    if (rows.length === 0) return null;
+    if (rows.length !== events.length || rows.some((r) => r.stream_name !== stream)) {
+      throw new DuplicateEventIdError(stream, rows[0]!.event_id);
+    }
+    const last = rowToRecordedEvent(rows[rows.length - 1]!);
+    return { nextExpectedRevision: last.revision, position: last.position, duplicate: true };
+  }
+
+  async function readStream(stream: string, opts: ReadStreamOptions = {}): Promise<readonly RecordedEvent[]> {
+    const from = opts.fromRevision ?? 1n;
+    const limit = opts.limit ?? 1_000_000;
+    const rows = await client.query<EventRow>(stmt('read_stream'), q.readStream, [
+      stream,
+      from.toString(),
+      limit,
+    ]);
+    return rows.map(rowToRecordedEvent);
+  }
+
+  async function readAll(opts: ReadAllOptions = {}): Promise<ReadAllPage> {
+    const after = opts.after ?? START;
+    const limit = opts.limit ?? DEFAULT_PAGE;
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new RangeError(`limit must be a positive integer, got ${limit}`);
+    if (!isFiltered(opts.filter)) {
+      const rows = await client.query<EventRow>(stmt('read_all'), q.readAll, [
+        after.commit.toString(),
+        after.prepare.toString(),
+        limit,
+      ]);
+      const events = rows.map(rowToRecordedEvent);
+      const last = events[events.length - 1];
+      return { events, next: last ? last.position : after, isEnd: events.length < limit };
+    }
+    const rows = await client.query<TailRow>(stmt('read_all_filtered'), q.readAllFiltered, [
+      after.commit.toString(),
+      after.prepare.toString(),
+      limit,
+      likePatterns(opts.filter),
+      [...(opts.filter?.eventTypes ?? [])],
+    ]);
+    const events: RecordedEvent[] = [];
+    let tail: Position | undefined;
+    for (const row of rows) {
+      if (row.kind === 't')
+        tail = { commit: BigInt(row.commit_position), prepare: BigInt(row.prepare_position) };
+      else events.push(rowToRecordedEvent(row));
+    }
+    events.sort((a, b) => comparePositions(a.position, b.position));
+    if (events.length >= limit) return { events, next: events[events.length - 1]!.position, isEnd: false };
+    // The page is not full: every visible row up to the tail was scanned, so continue after the tail.
+    const next = tail && comparePositions(tail, after) > 0 ? tail : after;
+    return { events, next, isEnd: true };
+  }
+
+  return {
+    kind: options.kind,
+    append,
+    readStream,
+    streamRevision,
+    readAll,
+    subscribe: (subOptions, handler) =>
+      startPollingSubscription({
+        readAll,
+        wake: options.wake,
+        pollIntervalMs: options.pollIntervalMs ?? 250,
+        options: subOptions,
+        handler,
+      }),
+    ping: options.ping,
+    close: options.close,
+  };
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (
+    typeof err === 'object' && err !== null && 'code' in err && (err as { code: unknown }).code === '23505'
+  );
+}

@@ -1,4 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { issuesOf, type ValidationIssue } from '../shared/validation.js';
+import { Instant } from '../shared/values.js';
 
 /** Who caused an event. `system` covers sagas, timers and migrations. */
 export const ActorRole = Type.Union(
@@ -26,16 +29,31 @@ export const Actor = Type.Object(
 );
 export type Actor = Static<typeof Actor>;
 
-/** Metadata every stored event carries (DESIGN.md §4). */
+/**
+ * Metadata every stored event carries (DESIGN.md §4). `occurredAt` is a UTC instant with a `Z`
+ * suffix (as `Date.prototype.toISOString()` writes it); `schemaVersion` is the version of the
+ * payload shape the event was written with (see `upcasting.ts`).
+ */
 export const EventMetadata = Type.Object(
   {
     tenantId: Type.String({ minLength: 1, maxLength: 64 }),
     actor: Actor,
     correlationId: Type.String({ minLength: 1, maxLength: 100 }),
     causationId: Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()]),
-    occurredAt: Type.String({ format: 'date-time' }),
+    occurredAt: Instant,
     schemaVersion: Type.Integer({ minimum: 1 }),
   },
   { $id: 'EventMetadata', additionalProperties: true },
 );
 export type EventMetadata = Static<typeof EventMetadata>;
+
+const checkMetadata = TypeCompiler.Compile(EventMetadata);
+
+/** Validates event metadata; returns the issues found (empty when valid). */
+export function validateEventMetadata(value: unknown): readonly ValidationIssue[] {
+  return checkMetadata.Check(value) ? [] : issuesOf(checkMetadata, value);
+}
+
+export function isEventMetadata(value: unknown): value is EventMetadata {
+  return checkMetadata.Check(value);
+}

@@ -42,76 +42,6 @@ CREATE TABLE ${s}.events (
 );
 CREATE UNIQUE INDEX events_stream_revision_key ON ${s}.events (stream_name, stream_revision);
 CREATE UNIQUE INDEX events_event_id_key ON ${s}.events (event_id);
-
--- One call appends a batch: compare-and-set on the stream revision, then a multi-row insert.
--- p_expected: 'no_stream' | 'exists' | 'any' | the decimal revision. Returns one row:
--- status 'ok' | 'conflict' | 'duplicate' | 'duplicate_elsewhere', the stream revision (after the append for
--- ok, the actual one for conflict, the last duplicate's for duplicate), and the last event's position.
-CREATE FUNCTION ${s}.append_events(p_stream text, p_expected text, p_events jsonb)
-RETURNS TABLE (status text, revision bigint, commit_position text, prepare_position text)
-LANGUAGE plpgsql AS $fn$
-DECLARE
-  v_count int := jsonb_array_length(p_events);
-  v_before bigint;
-  v_dup record;
-BEGIN
-  -- Idempotency: the first event id already stored means the whole batch was appended before.
-  SELECT e.stream_name, count(*) OVER () AS n, max(e.stream_revision) OVER () AS last_rev,
-         e.transaction_id, e.global_position
-    INTO v_dup
-    FROM ${s}.events e
-   WHERE e.event_id = ANY (SELECT (x->>'id')::uuid FROM jsonb_array_elements(p_events) x)
-   ORDER BY e.stream_revision DESC
-   LIMIT 1;
-  IF FOUND THEN
-    IF v_dup.stream_name <> p_stream OR v_dup.n <> v_count THEN
-      RETURN QUERY SELECT 'duplicate_elsewhere'::text, 0::bigint, NULL::text, NULL::text;
-    ELSE
-      RETURN QUERY SELECT 'duplicate'::text, v_dup.last_rev, v_dup.transaction_id::text, v_dup.global_position::text;
-    END IF;
-    RETURN;
-  END IF;
-
-  IF p_expected = 'no_stream' OR p_expected = '0' THEN
-    INSERT INTO ${s}.streams (stream_name, revision) VALUES (p_stream, v_count)
-      ON CONFLICT (stream_name) DO NOTHING;
-    IF NOT FOUND THEN
-      RETURN QUERY SELECT 'conflict'::text, st.revision, NULL::text, NULL::text FROM ${s}.streams st WHERE st.stream_name = p_stream;
-      RETURN;
-    END IF;
-    v_before := 0;
-  ELSIF p_expected = 'any' THEN
-    INSERT INTO ${s}.streams AS st (stream_name, revision) VALUES (p_stream, v_count)
-      ON CONFLICT (stream_name) DO UPDATE SET revision = st.revision + v_count
-      RETURNING st.revision - v_count INTO v_before;
-  ELSIF p_expected = 'exists' THEN
-    UPDATE ${s}.streams st SET revision = st.revision + v_count WHERE st.stream_name = p_stream
-      RETURNING st.revision - v_count INTO v_before;
-    IF NOT FOUND THEN
-      RETURN QUERY SELECT 'conflict'::text, 0::bigint, NULL::text, NULL::text;
-      RETURN;
-    END IF;
-  ELSE
-    UPDATE ${s}.streams st SET revision = st.revision + v_count
-     WHERE st.stream_name = p_stream AND st.revision = p_expected::bigint
-      RETURNING st.revision - v_count INTO v_before;
-    IF NOT FOUND THEN
-      RETURN QUERY SELECT 'conflict'::text, COALESCE((SELECT st.revision FROM ${s}.streams st WHERE st.stream_name = p_stream), 0), NULL::text, NULL::text;
-      RETURN;
-    END IF;
-  END IF;
-
-  RETURN QUERY
-  WITH inserted AS (
-    INSERT INTO ${s}.events (stream_name, stream_revision, event_id, event_type, data, metadata)
-    SELECT p_stream, v_before + x.ord, (x.e->>'id')::uuid, x.e->>'type', x.e->'data', x.e->'metadata'
-      FROM jsonb_array_elements(p_events) WITH ORDINALITY AS x(e, ord)
-     ORDER BY x.ord
-    RETURNING global_position
-  )
-  SELECT 'ok'::text, v_before + v_count, pg_current_xact_id()::text, max(global_position)::text FROM inserted;
-END
-$fn$;
 `,
     },
   ];
@@ -137,10 +67,56 @@ export interface TailRow extends EventRow {
   kind: 'e' | 't';
 }
 
+function appendStatement(s: string, compareAndSet: string): string {
+  return `WITH s AS (${compareAndSet}),
+    ins AS (
+      INSERT INTO ${s}.events (stream_name, stream_revision, event_id, event_type, data, metadata)
+      SELECT $1, s.before + x.ord, (x.e->>'id')::uuid, x.e->>'type', x.e->'data', x.e->'metadata'
+        FROM s, jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(e, ord)
+       ORDER BY x.ord
+      RETURNING transaction_id, global_position)
+    SELECT (SELECT before FROM s)::text AS before,
+           (SELECT transaction_id FROM ins LIMIT 1)::text AS commit_position,
+           (SELECT max(global_position) FROM ins)::text AS prepare_position`;
+}
+
+export interface AppendRow {
+  before: string | null;
+  commit_position: string | null;
+  prepare_position: string | null;
+}
+
 export function ledgerQueries(schema: string) {
   const s = assertSchemaName(schema);
   return {
-    append: `SELECT status, revision::text AS revision, commit_position, prepare_position FROM ${s}.append_events($1, $2, $3::jsonb)`,
+    /**
+     * Appends are one statement each: a compare-and-set on the stream row (the CTE `s`) feeding a multi-row
+     * insert. When the compare-and-set matches nothing, nothing is inserted and `before` comes back null.
+     * $1 stream, $2 events as a JSON array, $3 event count, $4 expected revision (exact case only).
+     * Re-appended event ids trip the unique index; the adapter then reports the stored append.
+     */
+    append: {
+      no_stream: appendStatement(
+        s,
+        `INSERT INTO ${s}.streams (stream_name, revision) VALUES ($1, $3::bigint)
+        ON CONFLICT (stream_name) DO NOTHING RETURNING 0::bigint AS before`,
+      ),
+      any: appendStatement(
+        s,
+        `INSERT INTO ${s}.streams AS st (stream_name, revision) VALUES ($1, $3::bigint)
+        ON CONFLICT (stream_name) DO UPDATE SET revision = st.revision + $3::bigint RETURNING st.revision - $3::bigint AS before`,
+      ),
+      exists: appendStatement(
+        s,
+        `UPDATE ${s}.streams st SET revision = st.revision + $3::bigint
+        WHERE st.stream_name = $1 RETURNING st.revision - $3::bigint AS before`,
+      ),
+      exact: appendStatement(
+        s,
+        `UPDATE ${s}.streams st SET revision = st.revision + $3::bigint
+        WHERE st.stream_name = $1 AND st.revision = $4::bigint RETURNING st.revision - $3::bigint AS before`,
+      ),
+    },
     streamRevision: `SELECT revision::text AS revision FROM ${s}.streams WHERE stream_name = $1`,
     readStream: `SELECT ${EVENT_COLUMNS} FROM ${s}.events
       WHERE stream_name = $1 AND stream_revision >= $2::bigint ORDER BY events.stream_revision LIMIT $3`,

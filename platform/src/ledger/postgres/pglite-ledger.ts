@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import type { EventToAppend, ExpectedRevision, Ledger } from '../ledger-port.js';
-import { ledgerMigrations, ledgerQueries } from './ledger-sql.js';
+import { type AppendRow, ledgerMigrations, ledgerQueries } from './ledger-sql.js';
 import { type MigrationReport, runMigrations, type TransactionRunner } from './migrations.js';
 import { createWakeSource } from './polling-subscription.js';
-import { createSqlLedger, expectedToSql, type LedgerSqlClient } from './sql-ledger.js';
+import { appendCall, createSqlLedger, type LedgerSqlClient } from './sql-ledger.js';
 
 export interface PgliteLedgerOptions {
   /** An open PGlite (the caller owns it), or a data directory (`memory://` for a throw-away store). */
@@ -72,16 +72,10 @@ export function createPgliteLedger(options: PgliteLedgerOptions = {}): PgliteLed
     pglite: db,
     migrate: () => runMigrations(pgliteTransactionRunner(db), schema, 'ledger', ledgerMigrations(schema)),
     async appendHeldOpen(stream, events, expected, holdMs) {
-      const payload = JSON.stringify(
-        events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })),
-      );
+      const call = appendCall(q, stream, events, expected);
       await db.transaction(async (tx) => {
-        const { rows } = await tx.query<{ status: string }>(q.append, [
-          stream,
-          expectedToSql(expected),
-          payload,
-        ]);
-        if (rows[0]?.status !== 'ok') throw new Error(`held-open append to ${stream}: ${rows[0]?.status}`);
+        const { rows } = await tx.query<AppendRow>(call.text, call.params);
+        if (!rows[0] || rows[0].before === null) throw new Error(`held-open append to ${stream}: conflict`);
         await new Promise((r) => setTimeout(r, holdMs));
       });
       wake.fire();

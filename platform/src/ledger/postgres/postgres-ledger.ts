@@ -1,9 +1,9 @@
 import pg from 'pg';
 import type { EventToAppend, ExpectedRevision, Ledger } from '../ledger-port.js';
-import { ledgerMigrations, ledgerQueries } from './ledger-sql.js';
+import { type AppendRow, ledgerMigrations, ledgerQueries } from './ledger-sql.js';
 import { type MigrationReport, runMigrations, type TransactionRunner } from './migrations.js';
 import { createWakeSource } from './polling-subscription.js';
-import { createSqlLedger, expectedToSql, type LedgerSqlClient } from './sql-ledger.js';
+import { appendCall, createSqlLedger, type LedgerSqlClient } from './sql-ledger.js';
 
 export interface PostgresLedgerOptions {
   /** Either a connection string (the ledger owns its pool) or an existing pool (the caller owns it). */
@@ -12,6 +12,8 @@ export interface PostgresLedgerOptions {
   schema?: string;
   poolMax?: number;
   pollIntervalMs?: number;
+  /** Minimum time between two NOTIFYs this process sends. Default 10 ms. */
+  notifyIntervalMs?: number;
   /** Listen for other processes' appends (LISTEN/NOTIFY). Default true. */
   listen?: boolean;
 }
@@ -55,9 +57,9 @@ export function poolTransactionRunner(pool: pg.Pool): TransactionRunner {
 }
 
 /**
- * PostgreSQL ledger. Appends are one prepared function call; after each commit the adapter sends one
- * coalesced NOTIFY (outside the append's transaction, because NOTIFY inside it would serialise every
- * committing writer on PostgreSQL's notify lock). Subscribers LISTEN and poll as a fallback, which also
+ * PostgreSQL ledger. An append is one prepared statement; after commits the adapter sends a throttled
+ * NOTIFY (outside the append's transaction, because NOTIFY inside it would serialise every committing
+ * writer on PostgreSQL's notify lock). Subscribers LISTEN and poll as a fallback, which also
  * covers writers that do not notify.
  */
 export function createPostgresLedger(options: PostgresLedgerOptions): PostgresLedger {
@@ -71,6 +73,7 @@ export function createPostgresLedger(options: PostgresLedgerOptions): PostgresLe
       application_name: 'pti-ledger',
     });
   const channel = notifyChannel(schema);
+  let closed = false;
   const wake = createWakeSource();
 
   const client: LedgerSqlClient = {
@@ -80,29 +83,25 @@ export function createPostgresLedger(options: PostgresLedgerOptions): PostgresLe
     },
   };
 
-  // Coalesced NOTIFY: at most one in flight, one more queued if appends happened meanwhile.
-  let notifying = false;
-  let notifyPending = false;
+  // Throttled NOTIFY: at most one per `notifyIntervalMs`, sent after the append committed. Subscribers in this
+  // process are woken at once by the local wake; other processes learn within the interval (or by polling).
+  const notifyIntervalMs = options.notifyIntervalMs ?? 10;
+  let lastNotify = 0;
+  let notifyScheduled = false;
   const announce = () => {
-    if (notifying) {
-      notifyPending = true;
-      return;
-    }
-    notifying = true;
-    notifyPending = false;
-    pool
-      .query('SELECT pg_notify($1, $2)', [channel, ''])
-      .catch(() => undefined)
-      .finally(() => {
-        notifying = false;
-        if (notifyPending) announce();
-      });
+    if (notifyScheduled || closed) return;
+    notifyScheduled = true;
+    const wait = Math.max(0, lastNotify + notifyIntervalMs - Date.now());
+    setTimeout(() => {
+      notifyScheduled = false;
+      lastNotify = Date.now();
+      if (!closed) pool.query('SELECT pg_notify($1, $2)', [channel, '']).catch(() => undefined);
+    }, wait).unref();
   };
 
   // One LISTEN connection per ledger, opened with the first subscription, reconnected after errors.
   let listener: pg.Client | null = null;
   let listening = false;
-  let closed = false;
   let reconnectTimer: NodeJS.Timeout | null = null;
   const startListening = () => {
     if (listening || closed || options.listen === false) return;
@@ -158,15 +157,9 @@ export function createPostgresLedger(options: PostgresLedgerOptions): PostgresLe
       const conn = await pool.connect();
       try {
         await conn.query('BEGIN');
-        const payload = JSON.stringify(
-          events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })),
-        );
-        const { rows } = await conn.query<{ status: string }>(q.append, [
-          stream,
-          expectedToSql(expected),
-          payload,
-        ]);
-        if (rows[0]?.status !== 'ok') throw new Error(`held-open append to ${stream}: ${rows[0]?.status}`);
+        const call = appendCall(q, stream, events, expected);
+        const { rows } = await conn.query<AppendRow>(call.text, call.params);
+        if (!rows[0] || rows[0].before === null) throw new Error(`held-open append to ${stream}: conflict`);
         await conn.query('SELECT pg_sleep($1)', [holdMs / 1000]);
         await conn.query('COMMIT');
         announce();

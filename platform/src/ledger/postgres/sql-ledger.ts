@@ -15,7 +15,7 @@ import {
   START,
   WrongExpectedRevisionError,
 } from '../ledger-port.js';
-import { type EventRow, ledgerQueries, type TailRow } from './ledger-sql.js';
+import { type AppendRow, type EventRow, ledgerQueries, type TailRow } from './ledger-sql.js';
 import { startPollingSubscription, type WakeSource } from './polling-subscription.js';
 
 /** What the shared SQL ledger needs from a connection: one prepared-statement query. */
@@ -35,21 +35,23 @@ export interface SqlLedgerOptions {
   ping(): Promise<void>;
 }
 
-interface AppendRow {
-  status: 'ok' | 'conflict' | 'duplicate' | 'duplicate_elsewhere';
-  revision: string;
-  commit_position: string | null;
-  prepare_position: string | null;
-}
-
 const DEFAULT_PAGE = 1000;
 
-export function expectedToSql(expected: ExpectedRevision): string {
-  if (typeof expected === 'bigint') {
-    if (expected < 0n) throw new RangeError(`expected revision must be >= 0, got ${expected}`);
-    return expected.toString();
-  }
-  return expected;
+/** The statement and parameters of one append; the held-open test seam runs the same. */
+export function appendCall(
+  queries: ReturnType<typeof ledgerQueries>,
+  stream: string,
+  events: readonly EventToAppend[],
+  expected: ExpectedRevision,
+): { key: 'no_stream' | 'any' | 'exists' | 'exact'; text: string; params: unknown[] } {
+  const payload = JSON.stringify(
+    events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })),
+  );
+  const params: unknown[] = [stream, payload, events.length];
+  if (typeof expected !== 'bigint') return { key: expected, text: queries.append[expected], params };
+  if (expected < 0n) throw new RangeError(`expected revision must be >= 0, got ${expected}`);
+  if (expected === 0n) return { key: 'no_stream', text: queries.append.no_stream, params };
+  return { key: 'exact', text: queries.append.exact, params: [...params, expected.toString()] };
 }
 
 export function rowToRecordedEvent(row: EventRow): RecordedEvent {
@@ -91,49 +93,32 @@ export function createSqlLedger(options: SqlLedgerOptions): Ledger {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('append needs at least one event');
-    const payload = JSON.stringify(
-      events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })),
-    );
+    const call = appendCall(q, stream, events, expected);
     let row: AppendRow | undefined;
     try {
-      [row] = await client.query<AppendRow>(stmt('append'), q.append, [
-        stream,
-        expectedToSql(expected),
-        payload,
-      ]);
+      [row] = await client.query<AppendRow>(stmt(`append_${call.key}`), call.text, call.params);
     } catch (err) {
-      // Two identical appends racing: the loser trips the unique event id; the batch is stored, so it is a duplicate.
+      // Re-appended ids trip the unique event-id index: report the stored append (or refuse a partial one).
       if (isUniqueViolation(err)) {
         const dup = await findDuplicate(stream, events);
         if (dup) return dup;
       }
       throw err;
     }
-    if (!row) throw new Error('append_events returned no row');
-    switch (row.status) {
-      case 'ok':
-        options.announce?.();
-        options.wake.notifyLocal();
-        return {
-          nextExpectedRevision: BigInt(row.revision),
-          position: { commit: BigInt(row.commit_position!), prepare: BigInt(row.prepare_position!) },
-          duplicate: false,
-        };
-      case 'duplicate':
-        return {
-          nextExpectedRevision: BigInt(row.revision),
-          position: { commit: BigInt(row.commit_position!), prepare: BigInt(row.prepare_position!) },
-          duplicate: true,
-        };
-      case 'duplicate_elsewhere':
-        throw new DuplicateEventIdError(stream, events[0]!.id);
-      case 'conflict': {
-        // A concurrent identical append may have won the compare-and-set: that is a duplicate, not a conflict.
-        const dup = await findDuplicate(stream, events);
-        if (dup) return dup;
-        throw new WrongExpectedRevisionError(stream, expected, BigInt(row.revision));
-      }
+    if (!row) throw new Error('append returned no row');
+    if (row.before === null) {
+      // The compare-and-set matched nothing: a conflict, unless these very events were stored before.
+      const dup = await findDuplicate(stream, events);
+      if (dup) return dup;
+      throw new WrongExpectedRevisionError(stream, expected, await streamRevision(stream));
     }
+    options.announce?.();
+    options.wake.notifyLocal();
+    return {
+      nextExpectedRevision: BigInt(row.before) + BigInt(events.length),
+      position: { commit: BigInt(row.commit_position!), prepare: BigInt(row.prepare_position!) },
+      duplicate: false,
+    };
   }
 
   /** The stored result of an earlier append of exactly these event ids to this stream, if any. */

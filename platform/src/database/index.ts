@@ -1,1 +1,4 @@
-export {};
+export * from './database.js';
+export * from './pg.js';
+export * from './pglite.js';
+export * from './sql-executor.js';

@@ -22,14 +22,23 @@ export class LatencyRecorder {
   }
   summary(): { p50: number; p95: number; p99: number; max: number } {
     const s = this.samples.slice(0, this.count).sort();
-    return { p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99), max: s[s.length - 1] ?? Number.NaN };
+    return {
+      p50: percentile(s, 50),
+      p95: percentile(s, 95),
+      p99: percentile(s, 99),
+      max: s[s.length - 1] ?? Number.NaN,
+    };
   }
 }
 
 export const now = (): number => performance.now();
 
 /** Prints a progress line to stderr once a second while `work` runs. */
-export async function withProgress<T>(label: string, progress: () => string, work: () => Promise<T>): Promise<T> {
+export async function withProgress<T>(
+  label: string,
+  progress: () => string,
+  work: () => Promise<T>,
+): Promise<T> {
   const started = now();
   const timer = setInterval(() => {
     process.stderr.write(`  ${label} ${((now() - started) / 1000).toFixed(0)}s ${progress()}\n`);
@@ -42,4 +51,6 @@ export async function withProgress<T>(label: string, progress: () => string, wor
 }
 
 export const fmt = (n: number, digits = 0): string =>
-  Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a';
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
+    : 'n/a';

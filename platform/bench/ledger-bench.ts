@@ -62,7 +62,13 @@ const metadata: EventMetadata = {
   occurredAt: new Date().toISOString(),
   schemaVersion: 1,
 };
-const payload = { centreId: 'c-0001', start: '2026-12-01T09:00', durationMinutes: 45, priceCents: 7800, channel: 'web' };
+const payload = {
+  centreId: 'c-0001',
+  start: '2026-12-01T09:00',
+  durationMinutes: 45,
+  priceCents: 7800,
+  channel: 'web',
+};
 const makeEvents = (n: number): EventToAppend[] =>
   Array.from({ length: n }, () => ({ id: randomUUID(), type: 'SlotHeld', data: payload, metadata }));
 
@@ -99,10 +105,17 @@ async function closedLoop(
 }
 
 async function ledgerWorkloads(url: string) {
-  const ledger = createPostgresLedger({ connectionString: url, schema: 'bench', poolMax: WRITERS + 4, listen: false });
+  const ledger = createPostgresLedger({
+    connectionString: url,
+    schema: 'bench',
+    poolMax: WRITERS + 4,
+    listen: false,
+  });
   await ledger.migrate();
 
-  console.log(`\n[1] single-event appends: ${WRITERS} writers, own stream each, expected revision, ${SECONDS}s`);
+  console.log(
+    `\n[1] single-event appends: ${WRITERS} writers, own stream each, expected revision, ${SECONDS}s`,
+  );
   const single = await closedLoop('single', WRITERS, SECONDS, 1, async (w, i) => {
     await ledger.append(`booking-s${w}`, makeEvents(1), BigInt(i));
   });
@@ -125,7 +138,9 @@ async function ledgerWorkloads(url: string) {
 
   // Top up to READ_EVENTS with 1,000-event appends so readAll has a realistic 1M-event log to scan.
   const count = async () =>
-    Number((await ledger.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM bench.events')).rows[0]!.n);
+    Number(
+      (await ledger.pool.query<{ n: string }>('SELECT count(*)::text AS n FROM bench.events')).rows[0]!.n,
+    );
   let stored = await count();
   if (stored < READ_EVENTS) {
     console.log(`\n    filling the log from ${fmt(stored)} to ${fmt(READ_EVENTS)} events`);
@@ -141,7 +156,11 @@ async function ledgerWorkloads(url: string) {
           Array.from({ length: 8 }, async (_, w) => {
             for (let i = 0; filled < goal; i++) {
               next++;
-              await ledger.append(`calendar-fill${w}`, fillBatch.map((e) => ({ ...e, id: randomUUID() })), BigInt(i * 1000));
+              await ledger.append(
+                `calendar-fill${w}`,
+                fillBatch.map((e) => ({ ...e, id: randomUUID() })),
+                BigInt(i * 1000),
+              );
               filled += 1000;
             }
           }),
@@ -169,7 +188,12 @@ async function ledgerWorkloads(url: string) {
     },
   );
   const readSecs = (now() - t0) / 1000;
-  results.readAll = { events: read, elapsed: readSecs, eventsPerSec: read / readSecs, target: '>= 100,000 events/s' };
+  results.readAll = {
+    events: read,
+    elapsed: readSecs,
+    eventsPerSec: read / readSecs,
+    target: '>= 100,000 events/s',
+  };
   console.log(`    ${fmt(read / readSecs)} events/s  (${fmt(read)} events in ${fmt(readSecs, 2)} s)`);
 
   console.log('\n[4] readStream of one 100-event stream, 2,000 reads, 4 concurrent readers');
@@ -215,7 +239,9 @@ async function rawInsertBaseline(url: string) {
 }
 
 async function emmettWorkload(url: string) {
-  console.log(`\n[6] comparison: Emmett PostgreSQL event store, single-event appends, ${WRITERS} writers, ${SECONDS}s`);
+  console.log(
+    `\n[6] comparison: Emmett PostgreSQL event store, single-event appends, ${WRITERS} writers, ${SECONDS}s`,
+  );
   const { getPostgreSQLEventStore } = await import('@event-driven-io/emmett-postgresql');
   const store = getPostgreSQLEventStore(url);
   // Emmett creates its schema on first use; do that outside the measurement.
@@ -241,11 +267,16 @@ const single = Number(results.appendSingle?.eventsPerSec);
 const emmett = Number(results.emmettSingle?.eventsPerSec);
 console.log('\n== summary ==');
 console.log(`single-event appends   ${fmt(single)} events/s (target >= 6,400)`);
-console.log(`100-event appends      ${fmt(Number(results.append100?.eventsPerSec))} events/s (target >= 40,000)`);
-console.log(`readAll                ${fmt(Number(results.readAll?.eventsPerSec))} events/s (target >= 100,000)`);
+console.log(
+  `100-event appends      ${fmt(Number(results.append100?.eventsPerSec))} events/s (target >= 40,000)`,
+);
+console.log(
+  `readAll                ${fmt(Number(results.readAll?.eventsPerSec))} events/s (target >= 100,000)`,
+);
 console.log(`readStream (100 ev.)   p50 ${fmt(Number(results.readStream100?.p50), 2)} ms`);
 console.log(`raw INSERT baseline    ${fmt(Number(results.rawInsert?.eventsPerSec))} events/s`);
-if (Number.isFinite(emmett)) console.log(`Emmett single appends  ${fmt(emmett)} events/s → ours ×${fmt(single / emmett, 2)}`);
+if (Number.isFinite(emmett))
+  console.log(`Emmett single appends  ${fmt(emmett)} events/s → ours ×${fmt(single / emmett, 2)}`);
 console.log(`\nJSON ${JSON.stringify(results)}`);
 for (const name of ['pti_bench', 'pti_bench_raw', 'pti_bench_emmett']) {
   const admin = new pg.Client({ connectionString: baseUrl });

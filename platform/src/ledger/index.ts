@@ -1,4 +1,5 @@
 export * from './ledger-port.js';
+export { type OpenedLedger, type OpenLedgerShared, openLedger } from './open-ledger.js';
 export {
   type Migration,
   type MigrationReport,

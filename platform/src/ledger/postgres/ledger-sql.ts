@@ -67,17 +67,48 @@ export interface TailRow extends EventRow {
   kind: 'e' | 't';
 }
 
-function appendStatement(s: string, compareAndSet: string): string {
-  return `WITH s AS (${compareAndSet}),
+type AppendKind = 'no_stream' | 'any' | 'exists' | 'exact';
+
+/** The compare-and-set on the stream row, returning the revision before the append as `before`. */
+function compareAndSet(s: string, kind: AppendKind, count: string, expectedParam: string): string {
+  switch (kind) {
+    case 'no_stream':
+      return `INSERT INTO ${s}.streams (stream_name, revision) VALUES ($1, ${count})
+        ON CONFLICT (stream_name) DO NOTHING RETURNING 0::bigint AS before`;
+    case 'any':
+      return `INSERT INTO ${s}.streams AS st (stream_name, revision) VALUES ($1, ${count})
+        ON CONFLICT (stream_name) DO UPDATE SET revision = st.revision + ${count} RETURNING st.revision - ${count} AS before`;
+    case 'exists':
+      return `UPDATE ${s}.streams st SET revision = st.revision + ${count}
+        WHERE st.stream_name = $1 RETURNING st.revision - ${count} AS before`;
+    case 'exact':
+      return `UPDATE ${s}.streams st SET revision = st.revision + ${count}
+        WHERE st.stream_name = $1 AND st.revision = ${expectedParam}::bigint RETURNING st.revision - ${count} AS before`;
+  }
+}
+
+const APPEND_RESULT = `SELECT (SELECT before FROM s)::text AS before,
+           (SELECT transaction_id FROM ins LIMIT 1)::text AS commit_position,
+           (SELECT max(global_position) FROM ins)::text AS prepare_position`;
+
+function appendBatch(s: string, cas: string): string {
+  return `WITH s AS (${cas}),
     ins AS (
       INSERT INTO ${s}.events (stream_name, stream_revision, event_id, event_type, data, metadata)
       SELECT $1, s.before + x.ord, (x.e->>'id')::uuid, x.e->>'type', x.e->'data', x.e->'metadata'
         FROM s, jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(e, ord)
        ORDER BY x.ord
       RETURNING transaction_id, global_position)
-    SELECT (SELECT before FROM s)::text AS before,
-           (SELECT transaction_id FROM ins LIMIT 1)::text AS commit_position,
-           (SELECT max(global_position) FROM ins)::text AS prepare_position`;
+    ${APPEND_RESULT}`;
+}
+
+function appendSingle(s: string, cas: string): string {
+  return `WITH s AS (${cas}),
+    ins AS (
+      INSERT INTO ${s}.events (stream_name, stream_revision, event_id, event_type, data, metadata)
+      SELECT $1, s.before + 1, $2::uuid, $3, $4::jsonb, $5::jsonb FROM s
+      RETURNING transaction_id, global_position)
+    ${APPEND_RESULT}`;
 }
 
 export interface AppendRow {
@@ -90,32 +121,24 @@ export function ledgerQueries(schema: string) {
   const s = assertSchemaName(schema);
   return {
     /**
-     * Appends are one statement each: a compare-and-set on the stream row (the CTE `s`) feeding a multi-row
-     * insert. When the compare-and-set matches nothing, nothing is inserted and `before` comes back null.
-     * $1 stream, $2 events as a JSON array, $3 event count, $4 expected revision (exact case only).
+     * Appends are one statement each: a compare-and-set on the stream row (the CTE `s`) feeding the insert.
+     * When the compare-and-set matches nothing, nothing is inserted and `before` comes back null.
      * Re-appended event ids trip the unique index; the adapter then reports the stored append.
+     * Batch form: $1 stream, $2 events as a JSON array, $3 event count, $4 expected revision (exact only).
+     * Single-event form (the common case, cheaper to parse): $1 stream, $2 id, $3 type, $4 data, $5 metadata,
+     * $6 expected revision (exact only).
      */
     append: {
-      no_stream: appendStatement(
-        s,
-        `INSERT INTO ${s}.streams (stream_name, revision) VALUES ($1, $3::bigint)
-        ON CONFLICT (stream_name) DO NOTHING RETURNING 0::bigint AS before`,
-      ),
-      any: appendStatement(
-        s,
-        `INSERT INTO ${s}.streams AS st (stream_name, revision) VALUES ($1, $3::bigint)
-        ON CONFLICT (stream_name) DO UPDATE SET revision = st.revision + $3::bigint RETURNING st.revision - $3::bigint AS before`,
-      ),
-      exists: appendStatement(
-        s,
-        `UPDATE ${s}.streams st SET revision = st.revision + $3::bigint
-        WHERE st.stream_name = $1 RETURNING st.revision - $3::bigint AS before`,
-      ),
-      exact: appendStatement(
-        s,
-        `UPDATE ${s}.streams st SET revision = st.revision + $3::bigint
-        WHERE st.stream_name = $1 AND st.revision = $4::bigint RETURNING st.revision - $3::bigint AS before`,
-      ),
+      no_stream: appendBatch(s, compareAndSet(s, 'no_stream', '$3::bigint', '$4')),
+      any: appendBatch(s, compareAndSet(s, 'any', '$3::bigint', '$4')),
+      exists: appendBatch(s, compareAndSet(s, 'exists', '$3::bigint', '$4')),
+      exact: appendBatch(s, compareAndSet(s, 'exact', '$3::bigint', '$4')),
+    },
+    appendOne: {
+      no_stream: appendSingle(s, compareAndSet(s, 'no_stream', '1', '$6')),
+      any: appendSingle(s, compareAndSet(s, 'any', '1', '$6')),
+      exists: appendSingle(s, compareAndSet(s, 'exists', '1', '$6')),
+      exact: appendSingle(s, compareAndSet(s, 'exact', '1', '$6')),
     },
     streamRevision: `SELECT revision::text AS revision FROM ${s}.streams WHERE stream_name = $1`,
     readStream: `SELECT ${EVENT_COLUMNS} FROM ${s}.events

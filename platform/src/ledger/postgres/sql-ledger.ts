@@ -43,15 +43,32 @@ export function appendCall(
   stream: string,
   events: readonly EventToAppend[],
   expected: ExpectedRevision,
-): { key: 'no_stream' | 'any' | 'exists' | 'exact'; text: string; params: unknown[] } {
+): { key: string; text: string; params: unknown[] } {
+  let kind: 'no_stream' | 'any' | 'exists' | 'exact';
+  if (typeof expected !== 'bigint') kind = expected;
+  else if (expected < 0n) throw new RangeError(`expected revision must be >= 0, got ${expected}`);
+  else kind = expected === 0n ? 'no_stream' : 'exact';
+  const exact = kind === 'exact' ? [String(expected)] : [];
+  const [only] = events;
+  if (events.length === 1 && only) {
+    const params = [
+      stream,
+      only.id,
+      only.type,
+      JSON.stringify(only.data),
+      JSON.stringify(only.metadata),
+      ...exact,
+    ];
+    return { key: `append_one_${kind}`, text: queries.appendOne[kind], params };
+  }
   const payload = JSON.stringify(
     events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata })),
   );
-  const params: unknown[] = [stream, payload, events.length];
-  if (typeof expected !== 'bigint') return { key: expected, text: queries.append[expected], params };
-  if (expected < 0n) throw new RangeError(`expected revision must be >= 0, got ${expected}`);
-  if (expected === 0n) return { key: 'no_stream', text: queries.append.no_stream, params };
-  return { key: 'exact', text: queries.append.exact, params: [...params, expected.toString()] };
+  return {
+    key: `append_${kind}`,
+    text: queries.append[kind],
+    params: [stream, payload, events.length, ...exact],
+  };
 }
 
 export function rowToRecordedEvent(row: EventRow): RecordedEvent {
@@ -96,7 +113,7 @@ export function createSqlLedger(options: SqlLedgerOptions): Ledger {
     const call = appendCall(q, stream, events, expected);
     let row: AppendRow | undefined;
     try {
-      [row] = await client.query<AppendRow>(stmt(`append_${call.key}`), call.text, call.params);
+      [row] = await client.query<AppendRow>(stmt(call.key), call.text, call.params);
     } catch (err) {
       // Re-appended ids trip the unique event-id index: report the stored append (or refuse a partial one).
       if (isUniqueViolation(err)) {

@@ -1,5 +1,6 @@
 import { ConfigError } from '@pti/platform';
 import { Command } from 'commander';
+import { inspectCommand } from './commands/inspect-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { startCommand } from './commands/start-command.js';
 
@@ -16,6 +17,17 @@ program
   .command('migrate')
   .description('create or upgrade the ledger schema, then exit')
   .action(() => migrateCommand());
+
+program
+  .command('inspect')
+  .description("print a stream's events, oldest first (e.g. pti inspect booking-<id>)")
+  .argument('<stream>', 'stream name, <category>-<id>')
+  .option('--json', 'machine-readable output')
+  .option('--from <revision>', 'first revision (1-based)')
+  .option('--limit <n>', 'at most n events')
+  .action(async (stream: string, options: { json?: boolean; from?: string; limit?: string }) => {
+    process.exitCode = await inspectCommand(stream, options);
+  });
 
 try {
   await program.parseAsync(process.argv);

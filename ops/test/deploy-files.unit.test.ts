@@ -191,6 +191,7 @@ const ROLES = [
   'responsable_centre',
   'admin_reseau',
   'auditor',
+  'analyst',
 ];
 const CENTRE_STAFF = ['operateur', 'controleur', 'responsable_centre'];
 
@@ -214,7 +215,7 @@ describe('keycloak/pti-realm.json', () => {
     expect(realm.enabled).toBe(true);
   });
 
-  it('has the eight realm roles', () => {
+  it('has the nine realm roles', () => {
     expect(realm.roles.realm.map((r) => r.name).sort()).toEqual([...ROLES].sort());
   });
 

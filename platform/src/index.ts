@@ -1,3 +1,4 @@
+export * from './auth/index.js';
 export * from './cache/index.js';
 export * from './config/index.js';
 export * from './database/index.js';

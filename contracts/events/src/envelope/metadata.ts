@@ -3,7 +3,12 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { issuesOf, type ValidationIssue } from '../shared/validation.js';
 import { Instant } from '../shared/values.js';
 
-/** Who caused an event. `system` covers sagas, timers and migrations. */
+/**
+ * Who caused an event: the one role list shared by event metadata, the Keycloak realm
+ * (`ops/deploy/keycloak/pti-realm.json`, one realm role per entry except `system`) and the
+ * platform's authorization (`platform/src/auth`). `system` covers sagas, timers and migrations and
+ * is never carried by a token. Roles are only ever added, never renamed (stored events name them).
+ */
 export const ActorRole = Type.Union(
   [
     Type.Literal('motorist'),
@@ -14,6 +19,7 @@ export const ActorRole = Type.Union(
     Type.Literal('responsable_centre'),
     Type.Literal('admin_reseau'),
     Type.Literal('auditor'),
+    Type.Literal('analyst'),
     Type.Literal('system'),
   ],
   { $id: 'ActorRole' },

@@ -22,7 +22,7 @@ import { createJwtVerifier } from './jwt-verifier.js';
 import { hashPassword, verifyPassword } from './password-hash.js';
 import { isCentreRole, isPrincipal } from './principal.js';
 
-const EMBEDDED = { env: 'test', auth: { oidcIssuer: null } } as const;
+const EMBEDDED = { env: 'test', auth: { oidcIssuer: null, jwksUri: null } } as const;
 
 let issuer: EmbeddedIssuer;
 let workDir: string;
@@ -214,8 +214,11 @@ describe('services-mode guard', () => {
   });
 
   it('refuses them when OIDC_ISSUER is set or in production', async () => {
-    const services = { env: 'development', auth: { oidcIssuer: 'http://keycloak:8080/realms/pti' } } as const;
-    const production = { env: 'production', auth: { oidcIssuer: null } } as const;
+    const services = {
+      env: 'development',
+      auth: { oidcIssuer: 'http://keycloak:8080/realms/pti', jwksUri: null },
+    } as const;
+    const production = { env: 'production', auth: { oidcIssuer: null, jwksUri: null } } as const;
     for (const config of [services, production]) {
       expect(() => assertNoDemoAccountsInServicesMode(config)).toThrowError(DemoAccountsForbiddenError);
       await expect(createEmbeddedIssuer({ config })).rejects.toMatchObject({
@@ -232,14 +235,18 @@ describe('services-mode guard', () => {
 
     const oidc = await createIdentity({
       env: 'production',
-      auth: { oidcIssuer: 'http://keycloak.test/realms/pti' },
+      auth: { oidcIssuer: 'http://keycloak.test/realms/pti', jwksUri: null },
       dataDir: MEMORY_DATA_DIR,
     });
     expect(oidc).toMatchObject({ mode: 'oidc', issuer: null });
     expect(oidc.verifier.issuer).toBe('http://keycloak.test/realms/pti');
 
     await expect(
-      createIdentity({ env: 'production', auth: { oidcIssuer: null }, dataDir: MEMORY_DATA_DIR }),
+      createIdentity({
+        env: 'production',
+        auth: { oidcIssuer: null, jwksUri: null },
+        dataDir: MEMORY_DATA_DIR,
+      }),
     ).rejects.toBeInstanceOf(DemoAccountsForbiddenError);
   });
 });

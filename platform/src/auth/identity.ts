@@ -36,7 +36,7 @@ export async function createIdentity(
     const verifier = createJwtVerifier({
       issuer: oidcIssuer,
       audience: options.audience ?? PTI_API_AUDIENCE,
-      jwksUri: options.jwksUri,
+      jwksUri: options.jwksUri ?? config.auth.jwksUri ?? undefined,
     });
     return { mode: 'oidc', verifier, issuer: null };
   }

@@ -22,6 +22,7 @@ import { Value } from '@sinclair/typebox/value';
  * | `REDIS_URL`         | unset: in-memory cache                    | `redis://` or `rediss://`                 |
  * | `KAFKA_BROKERS`     | unset: in-process bus                     | `host:port` list, comma separated         |
  * | `OIDC_ISSUER`       | unset: no OIDC                            | http(s) issuer URL                        |
+ * | `OIDC_JWKS_URI`     | unset: discovered from the issuer         | JWKS URL when the issuer's public name is not reachable from here |
  * | `PII_MASTER_KEY`    | unset                                     | base64 of 32 bytes                        |
  *
  * The resulting {@link AppConfig} is nested by concern:
@@ -32,7 +33,7 @@ import { Value } from '@sinclair/typebox/value';
  *   ledger:   { kind: 'postgres', url, schema } | { kind: 'pglite', dataDir, schema } | { kind: 'eventstoredb', url },
  *   cache:    { kind: 'redis', url } | { kind: 'memory' },
  *   bus:      { kind: 'kafka', brokers } | { kind: 'in-process' },
- *   auth:     { oidcIssuer: string | null },
+ *   auth:     { oidcIssuer: string | null, jwksUri: string | null },
  *   pii:      { masterKey: string | null } }   // masterKey stays base64; decode where it is used
  * ```
  *
@@ -110,6 +111,7 @@ export const EnvSchema = Type.Object({
     }),
   ),
   OIDC_ISSUER: Type.Optional(Type.String({ pattern: '^https?://', description: 'an http(s) URL' })),
+  OIDC_JWKS_URI: Type.Optional(Type.String({ pattern: '^https?://', description: 'an http(s) URL' })),
   PII_MASTER_KEY: Type.Optional(Type.String({ description: 'base64 of exactly 32 bytes' })),
 });
 export type Env = Static<typeof EnvSchema>;
@@ -139,7 +141,7 @@ export const AppConfigSchema = Type.Object({
     Type.Object({ kind: Type.Literal('kafka'), brokers: Type.Array(Type.String(), { minItems: 1 }) }),
     Type.Object({ kind: Type.Literal('in-process') }),
   ]),
-  auth: Type.Object({ oidcIssuer: Nullable(Type.String()) }),
+  auth: Type.Object({ oidcIssuer: Nullable(Type.String()), jwksUri: Nullable(Type.String()) }),
   pii: Type.Object({ masterKey: Nullable(Type.String()) }),
 });
 
@@ -201,7 +203,7 @@ export function loadConfig(env: RawEnv = process.env, options: LoadConfigOptions
       parsed.KAFKA_BROKERS === undefined
         ? { kind: 'in-process' }
         : { kind: 'kafka', brokers: parsed.KAFKA_BROKERS.split(',').map((broker) => broker.trim()) },
-    auth: { oidcIssuer: parsed.OIDC_ISSUER ?? null },
+    auth: { oidcIssuer: parsed.OIDC_ISSUER ?? null, jwksUri: parsed.OIDC_JWKS_URI ?? null },
     pii: { masterKey: parsed.PII_MASTER_KEY ?? null },
   };
   return deepFreeze(config);
@@ -270,6 +272,7 @@ function refines(name: string, value: string): boolean {
     case 'EVENTSTORE_URL':
     case 'REDIS_URL':
     case 'OIDC_ISSUER':
+    case 'OIDC_JWKS_URI':
       return URL.canParse(value);
     case 'PII_MASTER_KEY':
       // Buffer.from ignores bad characters, so the alphabet is checked first.

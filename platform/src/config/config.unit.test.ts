@@ -25,7 +25,7 @@ describe('loadConfig', () => {
       ledger: { kind: 'pglite', dataDir: '/srv/pti/.pti-data/pglite', schema: 'pti' },
       cache: { kind: 'memory' },
       bus: { kind: 'in-process' },
-      auth: { oidcIssuer: null },
+      auth: { oidcIssuer: null, jwksUri: null },
       pii: { masterKey: null },
     });
   });
@@ -63,7 +63,7 @@ describe('loadConfig', () => {
       ledger: { kind: 'postgres', url: 'postgres://pti@db:5432/pti', schema: 'ledger_v2' },
       cache: { kind: 'redis', url: 'redis://cache:6379/0' },
       bus: { kind: 'kafka', brokers: ['k1:9092', 'k2:9092'] },
-      auth: { oidcIssuer: 'https://auth.example.fr/realms/pti' },
+      auth: { oidcIssuer: 'https://auth.example.fr/realms/pti', jwksUri: null },
       pii: { masterKey: KEY_32 },
     });
   });

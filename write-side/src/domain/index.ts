@@ -6,4 +6,6 @@ export * from './availability/index.js';
 export * from './booking/index.js';
 export * from './calendar/index.js';
 export * from './centre/index.js';
+export * from './durations/index.js';
+export * from './pricing/index.js';
 export * from './shared/index.js';

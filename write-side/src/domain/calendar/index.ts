@@ -1,1 +1,4 @@
-export {};
+export * from './calendar-commands.js';
+export * from './calendar-decider.js';
+export * from './calendar-state.js';
+export * from './reservation-impact.js';

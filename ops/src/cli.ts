@@ -2,6 +2,7 @@ import { ConfigError } from '@pti/platform';
 import { Command } from 'commander';
 import { inspectCommand } from './commands/inspect-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
+import { replayCommand } from './commands/replay-command.js';
 import { startCommand } from './commands/start-command.js';
 
 const program = new Command('pti')
@@ -27,6 +28,15 @@ program
   .option('--limit <n>', 'at most n events')
   .action(async (stream: string, options: { json?: boolean; from?: string; limit?: string }) => {
     process.exitCode = await inspectCommand(stream, options);
+  });
+
+program
+  .command('replay')
+  .description('the state of a booking, calendar day or centre as it was at an instant')
+  .argument('<stream>', 'stream name: booking-<id>, calendar-<centreId>-<date> or centre-<id>')
+  .option('--until <instant>', 'ISO-8601 instant (default: now)')
+  .action(async (stream: string, options: { until?: string }) => {
+    process.exitCode = await replayCommand(stream, options);
   });
 
 try {

@@ -8,4 +8,5 @@ export * from './calendar/index.js';
 export * from './centre/index.js';
 export * from './durations/index.js';
 export * from './pricing/index.js';
+export * from './replay/index.js';
 export * from './shared/index.js';

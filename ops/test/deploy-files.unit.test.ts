@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ConfigError, EnvSchema, loadConfig } from '@pti/platform';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -11,12 +12,15 @@ const realmPath = path.join(deployDir, 'keycloak/pti-realm.json');
 
 interface ComposeService {
   image?: string;
+  build?: string | { context?: string; dockerfile?: string };
+  profiles?: string[];
+  restart?: string;
   command?: string | string[];
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: Array<string | { target: number }>;
   volumes?: Array<string | { source?: string; target: string }>;
   healthcheck?: { test?: string | string[]; disable?: boolean };
-  depends_on?: unknown;
+  depends_on?: string[] | Record<string, { condition?: string; required?: boolean }>;
 }
 interface ComposeFile {
   name?: string;
@@ -25,7 +29,9 @@ interface ComposeFile {
 }
 
 const composeText = readFileSync(composePath, 'utf8');
-const compose = parse(composeText) as ComposeFile;
+// `merge: true`: the application services share settings through YAML merge keys (`<<: *pti-app`),
+// which Docker Compose applies.
+const compose = parse(composeText, { merge: true }) as ComposeFile;
 
 /** A service's environment as a map, whichever of the two compose forms it uses. */
 function env(service: ComposeService): Record<string, string> {
@@ -85,12 +91,17 @@ describe('docker-compose.yml', () => {
     },
   );
 
-  it('has a healthcheck on every service, and no application container yet', () => {
+  it('has a healthcheck on every long-running service, and the infrastructure alone outside any profile', () => {
     for (const [name, s] of Object.entries(compose.services)) {
-      expect(s.healthcheck?.test, `${name} healthcheck`).toBeDefined();
       expect(s.image, `${name} image`).toBeDefined();
+      if (name === 'migrate') continue; // one-shot: its exit code is its health
+      expect(s.healthcheck?.disable, `${name} healthcheck`).not.toBe(true);
+      expect(s.healthcheck?.test, `${name} healthcheck`).toBeDefined();
     }
-    expect(Object.keys(compose.services).sort()).toEqual(Object.keys(REQUIRED_SERVICES).sort());
+    const infrastructure = Object.entries(compose.services).filter(
+      ([, s]) => (s.profiles ?? []).length === 0,
+    );
+    expect(infrastructure.map(([name]) => name).sort()).toEqual(Object.keys(REQUIRED_SERVICES).sort());
   });
 
   it('runs KurrentDB single-node and insecure on 2113', () => {
@@ -141,6 +152,245 @@ describe('docker-compose.yml', () => {
       expect(header, variable).toMatch(new RegExp(`^#\\s+${variable}=\\S+`, 'm'));
     }
     expect(header).toMatch(/OIDC_ISSUER=http:\/\/localhost:8080\/realms\/pti/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Application containers (profile `app`): one per role from the repository's Dockerfile, a one-shot
+// migrate, the edge in front of write-side and read-api.
+
+const ROLE_SERVICES = ['write-side', 'read-api', 'projections', 'sagas'] as const;
+const APP_SERVICES = ['migrate', ...ROLE_SERVICES, 'edge'] as const;
+const DATA_STORES = ['kurrentdb', 'postgres', 'redis', 'kafka'] as const;
+/** Variables the application files set that the platform's config does not read (yet): the projection
+ * partition lease of DESIGN.md §9, read by the projections runner. */
+const EXTENSION_VARIABLES = [
+  'PROJECTION_PARTITIONS',
+  'PROJECTION_PARTITION_LEASE',
+  'PROJECTION_LEASE_TTL_SECONDS',
+];
+
+/** Compose interpolation of `${NAME:-default}`, `${NAME-default}`, `${NAME}` and `$$`, with `vars` set. */
+function interpolate(value: string, vars: Record<string, string> = {}): string {
+  return value
+    .replace(
+      /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g,
+      (_m, name: string, op?: string, fallback?: string) => {
+        const set = vars[name];
+        if (op === ':-') return set === undefined || set === '' ? (fallback ?? '') : set;
+        if (op === '-') return set === undefined ? (fallback ?? '') : set;
+        return set ?? '';
+      },
+    )
+    .replace(/\$\$/g, '$');
+}
+
+function dependsOn(s: ComposeService): Record<string, string | undefined> {
+  const raw = s.depends_on ?? {};
+  if (Array.isArray(raw)) return Object.fromEntries(raw.map((name) => [name, 'service_started']));
+  return Object.fromEntries(Object.entries(raw).map(([name, d]) => [name, d?.condition]));
+}
+
+function commandOf(s: ComposeService): string[] {
+  return Array.isArray(s.command)
+    ? s.command
+    : String(s.command ?? '')
+        .split(/\s+/)
+        .filter(Boolean);
+}
+
+function healthText(s: ComposeService): string {
+  const test = s.healthcheck?.test;
+  return Array.isArray(test) ? test.join(' ') : String(test ?? '');
+}
+
+/** The host and port a URL-ish value names (`postgres://u:p@host:5432/db`, `host:9092`). */
+function hostPort(value: string): { host: string; port: number } {
+  const url = new URL(value.includes('://') ? value : `tcp://${value}`);
+  return { host: url.hostname, port: Number(url.port) };
+}
+
+describe('docker-compose.yml application services (profile app)', () => {
+  const header = composeText.slice(0, composeText.indexOf('\nservices:'));
+
+  it.each(APP_SERVICES)('has service %s in profile app only', (name) => {
+    expect(service(name).profiles).toEqual(['app']);
+  });
+
+  it('builds every pti container from the repository Dockerfile, as one image', () => {
+    const images = new Set<string>();
+    for (const name of APP_SERVICES.filter((n) => n !== 'edge')) {
+      const s = service(name);
+      const build = typeof s.build === 'string' ? { context: s.build } : (s.build ?? {});
+      expect(build.context, `${name} build.context`).toBeDefined();
+      const context = path.resolve(deployDir, build.context ?? '');
+      expect(context, `${name} builds from the repository root`).toBe(path.resolve(repoRoot));
+      expect(existsSync(path.join(context, build.dockerfile ?? 'Dockerfile')), `${name} Dockerfile`).toBe(
+        true,
+      );
+      images.add(String(s.image));
+    }
+    expect([...images]).toHaveLength(1);
+  });
+
+  it('runs one role per container, and `pti migrate` once', () => {
+    for (const role of ROLE_SERVICES) expect(commandOf(service(role)), role).toEqual(['start', role]);
+    expect(commandOf(service('migrate'))).toEqual(['migrate']);
+    const migrate = service('migrate');
+    expect(migrate.restart).toBe('no');
+    expect(migrate.healthcheck?.disable).toBe(true);
+    for (const role of ROLE_SERVICES) expect(service(role).restart, role).toBe('unless-stopped');
+  });
+
+  it('starts the roles after the stores are healthy and migrate exited 0', () => {
+    for (const role of ROLE_SERVICES) {
+      const deps = dependsOn(service(role));
+      expect(deps.migrate, `${role} → migrate`).toBe('service_completed_successfully');
+      for (const store of DATA_STORES) expect(deps[store], `${role} → ${store}`).toBe('service_healthy');
+    }
+    for (const role of ['write-side', 'read-api']) {
+      expect(dependsOn(service(role)).keycloak, `${role} → keycloak`).toBe('service_healthy');
+    }
+    const migrate = dependsOn(service('migrate'));
+    expect(migrate.postgres).toBe('service_healthy');
+    expect(migrate.kurrentdb).toBe('service_healthy');
+    expect(dependsOn(service('edge'))).toEqual({
+      'write-side': 'service_healthy',
+      'read-api': 'service_healthy',
+    });
+  });
+
+  it('depends only on services that exist, with a condition their kind can meet', () => {
+    for (const [name, s] of Object.entries(compose.services)) {
+      for (const [target, condition] of Object.entries(dependsOn(s))) {
+        expect(compose.services[target], `${name} depends on missing ${target}`).toBeDefined();
+        const expected = target === 'migrate' ? 'service_completed_successfully' : 'service_healthy';
+        expect(condition, `${name} → ${target}`).toBe(expected);
+      }
+    }
+  });
+
+  it('health-checks each role on its own /ready or /health, port 3000', () => {
+    for (const role of ROLE_SERVICES) {
+      expect(healthText(service(role)), role).toMatch(/http:\/\/127\.0\.0\.1:3000\/(ready|health)\b/);
+      expect(healthText(service(role)), role).toMatch(/^CMD /);
+    }
+    expect(healthText(service('edge'))).toContain('http://127.0.0.1:8080/healthz');
+  });
+
+  it('wires every pti container to the stores by service name and container port', () => {
+    const kafkaListeners = env(service('kafka')).KAFKA_ADVERTISED_LISTENERS ?? '';
+    const internalKafka = /INTERNAL:\/\/([^,]+)/.exec(kafkaListeners)?.[1];
+    const keycloakHost = interpolate(env(service('keycloak')).KC_HOSTNAME ?? '');
+    for (const name of APP_SERVICES.filter((n) => n !== 'edge')) {
+      const e = env(service(name));
+      const at = (variable: string) => hostPort(interpolate(e[variable] ?? ''));
+      expect(e.LEDGER, name).toBe('eventstoredb');
+      expect(at('EVENTSTORE_URL'), name).toEqual({ host: 'kurrentdb', port: 2113 });
+      expect(containerPorts(service('kurrentdb'))).toContain(2113);
+      expect(at('DATABASE_URL'), name).toEqual({ host: 'postgres', port: 5432 });
+      const db = new URL(interpolate(e.DATABASE_URL ?? ''));
+      const pg = env(service('postgres'));
+      expect([db.username, db.password, db.pathname.slice(1)], name).toEqual([
+        pg.POSTGRES_USER,
+        pg.POSTGRES_PASSWORD,
+        pg.POSTGRES_DB,
+      ]);
+      expect(at('REDIS_URL'), name).toEqual({ host: 'redis', port: 6379 });
+      expect(e.KAFKA_BROKERS, name).toBe(internalKafka);
+      // Tokens carry the browser-facing issuer; keys come over the compose network.
+      expect(interpolate(e.OIDC_ISSUER ?? ''), name).toBe(`${keycloakHost}/realms/pti`);
+      expect(at('OIDC_JWKS_URI'), name).toEqual({ host: 'keycloak', port: 8080 });
+      expect(e.HOST, `${name} listens on every interface`).toBe('0.0.0.0');
+      expect(e.PORT, name).toBe('3000');
+    }
+  });
+
+  it('passes the platform configuration as compose renders it (defaults and an operator key)', () => {
+    const realKey = Buffer.alloc(32, 7).toString('base64');
+    const scenarios: Array<Record<string, string>> = [
+      {},
+      { PTI_PII_MASTER_KEY: realKey, PTI_LOG_LEVEL: 'warn' },
+    ];
+    for (const vars of scenarios) {
+      for (const name of APP_SERVICES.filter((n) => n !== 'edge')) {
+        const rendered = Object.fromEntries(
+          Object.entries(env(service(name))).map(([k, v]) => [k, interpolate(v, vars)]),
+        );
+        const config = loadConfig(rendered);
+        expect(config.ledger.kind, name).toBe('eventstoredb');
+        expect(config.database.kind, name).toBe('postgres');
+        expect(config.cache.kind, name).toBe('redis');
+        expect(config.bus.kind, name).toBe('kafka');
+        expect(config.env, name).toBe('production');
+        if ('PTI_PII_MASTER_KEY' in vars) expect(config.pii.masterKey, name).toBe(realKey);
+        else expect(config.pii.masterKey, name).toMatch(/^[A-Za-z0-9+/]+=*$/);
+      }
+    }
+  });
+
+  it('sets only variables the platform reads, or the documented projection lease variables', () => {
+    const known = new Set([...Object.keys(EnvSchema.properties), ...EXTENSION_VARIABLES]);
+    for (const name of APP_SERVICES.filter((n) => n !== 'edge')) {
+      for (const variable of Object.keys(env(service(name)))) {
+        expect(known.has(variable), `${name}: ${variable}`).toBe(true);
+      }
+    }
+    const projections = env(service('projections'));
+    expect(Number(projections.PROJECTION_PARTITIONS)).toBeGreaterThanOrEqual(1);
+    expect(projections.PROJECTION_PARTITION_LEASE).toBe('postgres');
+  });
+
+  it('marks the default PII master key as development-only, and takes the real one from PTI_PII_MASTER_KEY', () => {
+    const raw = env(service('write-side')).PII_MASTER_KEY ?? '';
+    expect(raw).toMatch(/^\$\{PTI_PII_MASTER_KEY:-[A-Za-z0-9+/=]+\}$/);
+    const devKey = Buffer.from(interpolate(raw), 'base64').toString('latin1');
+    expect(devKey).toMatch(/DEV-ONLY/);
+    const line = composeText.split('\n').findIndex((l) => /^\s+PII_MASTER_KEY:/.test(l));
+    expect(
+      composeText
+        .split('\n')
+        .slice(line - 3, line)
+        .join('\n'),
+    ).toMatch(/DEV-ONLY/);
+    expect(header).toMatch(/PTI_PII_MASTER_KEY/);
+    expect(header).toMatch(/DEV-ONLY/);
+  });
+
+  it('serves the clients on port 3000 through the edge, routing by method to write-side and read-api', () => {
+    const edge = service('edge');
+    expect(edge.image).toMatch(/^nginxinc\/nginx-unprivileged:1\.(2[89]|[3-9]\d)/);
+    expect(edge.ports).toEqual([`\${PTI_HTTP_PORT:-3000}:8080`]);
+    const mount = (edge.volumes ?? []).find(
+      (v) => typeof v === 'string' && v.includes(':/etc/nginx/templates/default.conf.template'),
+    ) as string | undefined;
+    expect(mount).toBeDefined();
+    const templatePath = path.resolve(deployDir, mount?.split(':')[0] ?? '');
+    expect(existsSync(templatePath)).toBe(true);
+    const template = readFileSync(templatePath, 'utf8');
+    const e = env(edge);
+    expect(e.NGINX_ENTRYPOINT_LOCAL_RESOLVERS).toBe('1');
+    expect(e.PTI_WRITE_SIDE_HOST).toBe('write-side');
+    expect(e.PTI_READ_API_HOST).toBe('read-api');
+    for (const variable of ['PTI_WRITE_SIDE_HOST', 'PTI_READ_API_HOST', 'NGINX_LOCAL_RESOLVERS']) {
+      expect(template).toContain(`\${${variable}}`);
+    }
+    expect(template).toMatch(/listen 8080;/);
+  });
+
+  it('documents the app profile and the roles in the header', () => {
+    expect(header).toMatch(/docker compose --profile app up/);
+    for (const name of APP_SERVICES) expect(header, name).toMatch(new RegExp(`#\\s+${name}\\s`));
+  });
+
+  it('keeps ConfigError in reach for a bad operator key (the dev default is never silently replaced)', () => {
+    const rendered = Object.fromEntries(
+      Object.entries(env(service('sagas'))).map(([k, v]) => [
+        k,
+        interpolate(v, { PTI_PII_MASTER_KEY: 'short' }),
+      ]),
+    );
+    expect(() => loadConfig(rendered)).toThrow(ConfigError);
   });
 });
 

@@ -1,5 +1,6 @@
 import { ConfigError } from '@pti/platform';
 import { Command } from 'commander';
+import { registerGdprCommands } from './commands/gdpr-cli.js';
 import { inspectCommand } from './commands/inspect-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { replayCommand } from './commands/replay-command.js';
@@ -29,6 +30,8 @@ program
   .action(async (stream: string, options: { json?: boolean; from?: string; limit?: string }) => {
     process.exitCode = await inspectCommand(stream, options);
   });
+
+registerGdprCommands(program);
 
 program
   .command('replay')

@@ -5,3 +5,4 @@ export * from './database/index.js';
 export * from './ledger/index.js';
 export * from './logging/index.js';
 export * from './metrics/index.js';
+export * from './personal-data/index.js';

@@ -11,4 +11,5 @@ export * from './shared/personal.js';
 export * from './shared/validation.js';
 export * from './shared/values.js';
 export * from './streams.js';
+export * from './subject/subject-events.js';
 export * from './upcasting.js';

@@ -1,8 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { DOMAIN_EVENT_TYPES, eventCatalogue } from './catalogue.js';
-import { hasPersonalData, personalFieldPaths } from './personal-data.js';
-import { personal, personalPathsOfSchema } from './shared/personal.js';
+import {
+  hasPersonalData,
+  personalFieldPaths,
+  SINGLE_SUBJECT_STREAM_CATEGORIES,
+  subjectPathOf,
+} from './personal-data.js';
+import { personal, personalPathsOfSchema, subject, subjectPathOfSchema } from './shared/personal.js';
 
 /** Resolves a JSONPath made of `.name` steps only (every path of the catalogue is). */
 function resolve(root: unknown, path: string): unknown {
@@ -73,5 +78,32 @@ describe('personalFieldPaths', () => {
       '$.address',
       '$.pair[0]',
     ]);
+  });
+});
+
+describe('subjectPathOf', () => {
+  it('names the data subject of the events that name one', () => {
+    expect(subjectPathOf('BookingPlaced')).toBe('$.customerId');
+    expect(subjectPathOf('WaitlistJoined')).toBe('$.customerId');
+    expect(subjectPathOf('InspectorAdded')).toBe('$.inspectorId');
+    expect(subjectPathOf('BookingConfirmed')).toBeUndefined();
+    expect(() => subjectPathOf('BookingTeleported')).toThrow(/unknown event type/);
+  });
+
+  it.each(DOMAIN_EVENT_TYPES)('%s: personal data has a subject, in the event or its stream', (type) => {
+    if (!hasPersonalData(type)) return;
+    const path = subjectPathOf(type);
+    if (path === undefined) {
+      expect(SINGLE_SUBJECT_STREAM_CATEGORIES).toContain(eventCatalogue[type].category);
+    } else {
+      expect(typeof resolve(eventCatalogue[type].sample, path), `${type} ${path}`).toBe('string');
+    }
+  });
+
+  it('finds the mark through unions and rejects two subjects', () => {
+    const one = Type.Object({ who: Type.Union([Type.Object({ id: subject(Type.String()) }), Type.Null()]) });
+    expect(subjectPathOfSchema(one)).toBe('$.who.id');
+    const two = Type.Object({ a: subject(Type.String()), b: subject(Type.String()) });
+    expect(() => subjectPathOfSchema(two)).toThrow(/several subjects/);
   });
 });

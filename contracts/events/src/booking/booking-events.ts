@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { type EventDefinitions, type EventUnion, eventSchema } from '../shared/definition.js';
-import { personal } from '../shared/personal.js';
+import { personal, subject } from '../shared/personal.js';
 import {
   BookingId,
   CentreId,
@@ -113,8 +113,8 @@ export const BookingPlaced = eventSchema(
   {
     bookingId: BookingId,
     reference: BookingReference,
-    /** Owner of the personal data (the key that encrypts it is the customer's). */
-    customerId: CustomerId,
+    /** Owner of the personal data (the key that encrypts it is the customer's): the data subject. */
+    customerId: subject(CustomerId),
     customer: Customer,
     vehicle: Vehicle,
     controlType: ControlType,
@@ -188,7 +188,10 @@ export const BookingCancelled = eventSchema(
     reason: CancellationReason,
     /** Optional free text typed by the customer or staff: personal. */
     comment: Type.Union([personal(Type.String({ minLength: 1, maxLength: 1000 })), Type.Null()]),
-    /** Cancelled before the policy's cut-off and paid online: the payment is refunded. */
+    /**
+     * Something was paid online, and the booking was cancelled before the policy's cut-off or not
+     * at the customer's request (centre closure, no inspector, duplicate...): the payment is refunded.
+     */
     refundEligible: Type.Boolean(),
   },
 );
@@ -196,7 +199,7 @@ export type BookingCancelled = Static<typeof BookingCancelled>;
 
 export const BookingExpired = eventSchema(
   'BookingExpired',
-  'The hold ran out before the booking was confirmed.',
+  'The hold ran out before the booking was confirmed (or was given up early after a failed payment).',
   {
     bookingId: BookingId,
   },

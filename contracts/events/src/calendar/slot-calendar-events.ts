@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { type EventDefinitions, type EventUnion, eventSchema } from '../shared/definition.js';
-import { personal } from '../shared/personal.js';
+import { personal, subject } from '../shared/personal.js';
 import {
   BookingId,
   CentreId,
@@ -181,7 +181,8 @@ export const WaitlistJoined = eventSchema(
   {
     ...day,
     entryId: EntityId,
-    customerId: CustomerId,
+    /** The data subject: `contact` is encrypted with this customer's key. */
+    customerId: subject(CustomerId),
     contact: WaitlistContact,
     controlType: ControlType,
     vehicle: VehicleProfile,

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { type EventDefinitions, type EventUnion, eventSchema } from '../shared/definition.js';
-import { personal } from '../shared/personal.js';
+import { personal, subject } from '../shared/personal.js';
 import {
   Accreditation,
   CentreId,
@@ -195,7 +195,8 @@ export const Accreditations = Type.Array(Accreditation, { minItems: 1, maxItems:
 
 export const InspectorAdded = eventSchema('InspectorAdded', 'An accredited inspector joined the centre.', {
   centreId: CentreId,
-  inspectorId: InspectorId,
+  /** The data subject: `name` is encrypted with this inspector's key. */
+  inspectorId: subject(InspectorId),
   /** The inspector's display name (a staff member's name: personal). */
   name: personal(Type.String({ minLength: 1, maxLength: 200 })),
   /** The staff user account, when the inspector signs in. */

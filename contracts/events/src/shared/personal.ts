@@ -83,3 +83,54 @@ export function personalPathsOfSchema(schema: TSchema): readonly string[] {
   walk(schema, '$', found);
   return found;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Data subject
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The data subject of an event: the person (a customer, a fleet company's contact, an inspector)
+ * whose personal fields the event holds. The id field naming that person carries the custom
+ * keyword `subject: true`; the personal fields of the event are encrypted with that subject's key.
+ * Validators ignore the keyword. At most one field of a payload is marked, at a path made of
+ * property names only (no arrays or records).
+ */
+export const SUBJECT_KEYWORD = 'subject';
+
+/** Returns a copy of `schema` (a string id) marked `subject: true`. */
+export function subject<T extends TSchema>(schema: T): T {
+  return CloneType(schema, { [SUBJECT_KEYWORD]: true });
+}
+
+export function isSubject(schema: TSchema): boolean {
+  return schema[SUBJECT_KEYWORD] === true;
+}
+
+function walkSubject(schema: TSchema, path: string, found: string[]): void {
+  if (isSubject(schema)) {
+    if (!found.includes(path)) found.push(path);
+    return;
+  }
+  const properties = asSchema(schema.properties);
+  if (properties) {
+    for (const [key, child] of Object.entries(properties)) {
+      const childSchema = asSchema(child);
+      if (childSchema) walkSubject(childSchema, `${path}.${key}`, found);
+    }
+  }
+  for (const keyword of ['anyOf', 'oneOf', 'allOf'] as const) {
+    for (const variant of asSchemaList(schema[keyword])) walkSubject(variant, path, found);
+  }
+}
+
+/**
+ * The JSONPath (`$.customerId`) of the field marked `subject: true`, or `undefined` when the
+ * schema marks none. Throws when it marks several different paths: an event has one data subject.
+ */
+export function subjectPathOfSchema(schema: TSchema): string | undefined {
+  const found: string[] = [];
+  walkSubject(schema, '$', found);
+  if (found.length > 1)
+    throw new Error(`schema ${String(schema.$id)} marks several subjects: ${found.join(', ')}`);
+  return found[0];
+}

@@ -1,0 +1,258 @@
+/**
+ * Personal-data vault benchmark on PostgreSQL (issue "personal data": ≤ 10 % fewer events/s with
+ * the vault than without, on the ledger's single-event append workload).
+ *
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:vault -w @pti/platform
+ *   options: --seconds 20 --writers 16 --rounds 2
+ *
+ * On a fresh database `pti_bench_vault`:
+ *   1. the single-event workload of ledger-bench.ts — 16 writers, one event per append with an
+ *      exact expected revision, each on its own stream — with events carrying a customer block
+ *      (name, e-mail, phone, plate): a BookingPlaced whose stream belongs to one customer; run
+ *      without and with the vault decorator, alternating for `--rounds` rounds (the machine's
+ *      drift then falls on both), each round `--seconds / rounds` long per variant;
+ *   2. for information, the worst case: every append is a new booking of a new customer (a data
+ *      key created and wrapped, the subject index and activity written, on each append);
+ *   3. for information, events without personal data (most of a booking's life: holds,
+ *      confirmations, payments, check-ins) — the ledger bench's payload on calendar streams.
+ * Each line also gives the CPU time this client process spent per event: when PostgreSQL runs on
+ * the same machine, the encryption's CPU is taken from the database's, so the overhead in
+ * events/s follows the client CPU added per event and the cores available.
+ * Figures are printed; nothing is asserted.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import { type EventMetadata, eventSamples } from '@pti/events';
+import pg from 'pg';
+import { createPostgresLedger, type EventToAppend, type Ledger } from '../src/ledger/index.js';
+import { generateMasterKeyBase64, openVault, withPersonalData } from '../src/personal-data/index.js';
+import { fmt, LatencyRecorder, now, withProgress } from './bench-kit.js';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '20' },
+    writers: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '2' },
+  },
+});
+const SECONDS = Number(args.seconds);
+const WRITERS = Number(args.writers);
+const ROUNDS = Math.max(1, Number(args.rounds));
+const baseUrl = process.env.DATABASE_URL;
+if (!baseUrl) {
+  console.error('DATABASE_URL is required: this benchmark measures the vault on the PostgreSQL ledger.');
+  process.exit(2);
+}
+const DATABASE = 'pti_bench_vault';
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: baseUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+function dbUrl(name: string): string {
+  const u = new URL(baseUrl ?? '');
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+const metadata: EventMetadata = {
+  tenantId: 'bench',
+  actor: { id: 'bench', role: 'system' },
+  correlationId: 'bench',
+  causationId: null,
+  occurredAt: new Date().toISOString(),
+  schemaVersion: 2,
+};
+
+/** A BookingPlaced of `customerId` with a customer block: name, e-mail, phone, plate. */
+function booking(bookingId: string, customerId: string, n: number): EventToAppend {
+  return {
+    id: randomUUID(),
+    type: 'BookingPlaced',
+    data: {
+      ...eventSamples.BookingPlaced,
+      bookingId,
+      customerId,
+      customer: {
+        kind: 'private',
+        name: `Camille Martin ${n}`,
+        email: `camille.martin.${n}@example.fr`,
+        phone: '+33612345678',
+        address: null,
+      },
+      vehicle: { plate: 'AB-123-CD', category: 'VP', fuel: 'Diesel' },
+    },
+    metadata,
+  };
+}
+
+interface Run {
+  readonly events: number;
+  readonly seconds: number;
+  readonly p50: number;
+  readonly p99: number;
+  /** CPU time of this (client) process, user + system, in µs. */
+  readonly cpuMicros: number;
+}
+
+async function closedLoop(
+  label: string,
+  seconds: number,
+  step: (writer: number, i: number) => Promise<void>,
+): Promise<Run> {
+  const latency = new LatencyRecorder();
+  let events = 0;
+  const cpuBefore = process.cpuUsage();
+  const started = now();
+  const deadline = started + seconds * 1000;
+  await withProgress(
+    label,
+    () => `${fmt(events / ((now() - started) / 1000))} events/s`,
+    () =>
+      Promise.all(
+        Array.from({ length: WRITERS }, async (_, w) => {
+          for (let i = 0; now() < deadline; i++) {
+            const t = now();
+            await step(w, i);
+            latency.record(now() - t);
+            events++;
+          }
+        }),
+      ),
+  );
+  const { p50, p99 } = latency.summary();
+  const cpu = process.cpuUsage(cpuBefore);
+  return { events, seconds: (now() - started) / 1000, p50, p99, cpuMicros: cpu.user + cpu.system };
+}
+
+/** Own stream per writer, one customer per stream, exact expected revision. */
+const ownStream = (ledger: Ledger, tag: string) => {
+  const customers = Array.from({ length: WRITERS }, () => randomUUID());
+  return (w: number, i: number) =>
+    ledger
+      .append(`booking-${tag}-w${w}`, [booking(`${tag}-w${w}`, customers[w] ?? '', i)], BigInt(i))
+      .then(() => undefined);
+};
+
+const slotHeld = {
+  centreId: 'c-0001',
+  start: '2026-12-01T09:00',
+  durationMinutes: 45,
+  priceCents: 7800,
+  channel: 'web',
+};
+
+/** Own calendar stream per writer, events without personal data. */
+const withoutPersonalData = (ledger: Ledger, tag: string) => (w: number, i: number) =>
+  ledger
+    .append(
+      `calendar-${tag}-w${w}-2026-12-01`,
+      [{ id: randomUUID(), type: 'SlotHeld', data: slotHeld, metadata }],
+      BigInt(i),
+    )
+    .then(() => undefined);
+
+/** Every append a new booking stream of a new customer. */
+const newCustomerEach = (ledger: Ledger) => (_w: number, i: number) => {
+  const id = randomUUID();
+  return ledger.append(`booking-${id}`, [booking(id, randomUUID(), i)], 'no_stream').then(() => undefined);
+};
+
+const combine = (runs: readonly Run[]) => {
+  const events = runs.reduce((s, r) => s + r.events, 0);
+  const seconds = runs.reduce((s, r) => s + r.seconds, 0);
+  return {
+    eventsPerSec: events / seconds,
+    events,
+    p50: runs.reduce((s, r) => s + r.p50, 0) / runs.length,
+    p99: Math.max(...runs.map((r) => r.p99)),
+    clientCpuMicrosPerEvent: runs.reduce((s, r) => s + r.cpuMicros, 0) / events,
+  };
+};
+
+await admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+await admin(`CREATE DATABASE ${DATABASE}`);
+try {
+  const url = dbUrl(DATABASE);
+  const ledger = createPostgresLedger({
+    connectionString: url,
+    schema: 'bench',
+    poolMax: WRITERS + 4,
+    listen: false,
+  });
+  await ledger.migrate();
+  // The vault shares the ledger's pool, as a process would.
+  const opened = await openVault({
+    pool: ledger.pool,
+    schema: 'bench_vault',
+    masterKey: generateMasterKeyBase64(),
+    dataDir: 'memory://',
+  });
+  const vaulted = withPersonalData(ledger, opened.vault);
+
+  const roundSeconds = SECONDS / ROUNDS;
+  console.log(
+    `\n[1] single-event appends with a customer block: ${WRITERS} writers, own stream each, expected revision; ` +
+      `${ROUNDS} round(s) × ${fmt(roundSeconds, 1)} s per variant, alternating`,
+  );
+  const plainRuns: Run[] = [];
+  const vaultRuns: Run[] = [];
+  // Warm-up: prepared statements, the pool, the key cache of the first customers.
+  await closedLoop('warm-up', 1, ownStream(vaulted, 'warm'));
+  for (let round = 0; round < ROUNDS; round++) {
+    plainRuns.push(await closedLoop(`plain r${round + 1}`, roundSeconds, ownStream(ledger, `p${round}`)));
+    vaultRuns.push(await closedLoop(`vault r${round + 1}`, roundSeconds, ownStream(vaulted, `v${round}`)));
+  }
+  const plain = combine(plainRuns);
+  const vault = combine(vaultRuns);
+  const overhead = (1 - vault.eventsPerSec / plain.eventsPerSec) * 100;
+  const line = (name: string, r: ReturnType<typeof combine>) =>
+    `    ${name.padEnd(14)} ${fmt(r.eventsPerSec).padStart(8)} events/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  client CPU ${fmt(r.clientCpuMicrosPerEvent)} µs/event  (${fmt(r.events)} events)`;
+  console.log(line('without vault', plain));
+  console.log(line('with vault', vault));
+  console.log(`    overhead ${fmt(overhead, 1)} % fewer events/s (target ≤ 10 %)`);
+
+  console.log(
+    `\n[2] for information: every append a new booking of a new customer, ${fmt(roundSeconds, 1)} s per variant`,
+  );
+  const plainNew = combine([await closedLoop('plain new', roundSeconds, newCustomerEach(ledger))]);
+  const vaultNew = combine([await closedLoop('vault new', roundSeconds, newCustomerEach(vaulted))]);
+  console.log(line('without vault', plainNew));
+  console.log(line('with vault', vaultNew));
+  console.log(
+    `    overhead ${fmt((1 - vaultNew.eventsPerSec / plainNew.eventsPerSec) * 100, 1)} % fewer events/s`,
+  );
+
+  console.log(
+    `\n[3] for information: events without personal data, own stream each, ${fmt(roundSeconds, 1)} s per variant`,
+  );
+  const plainNone = combine([
+    await closedLoop('plain none', roundSeconds, withoutPersonalData(ledger, 'pn')),
+  ]);
+  const vaultNone = combine([
+    await closedLoop('vault none', roundSeconds, withoutPersonalData(vaulted, 'vn')),
+  ]);
+  console.log(line('without vault', plainNone));
+  console.log(line('with vault', vaultNone));
+  console.log(
+    `    overhead ${fmt((1 - vaultNone.eventsPerSec / plainNone.eventsPerSec) * 100, 1)} % fewer events/s`,
+  );
+
+  const keys = await ledger.pool.query<{ n: string }>(
+    'SELECT count(*)::text AS n FROM bench_vault.vault_keys',
+  );
+  console.log(`\n    ${fmt(Number(keys.rows[0]?.n))} data keys in the vault`);
+  console.log(
+    `\nJSON ${JSON.stringify({ plain, vault, overheadPercent: overhead, newCustomerEach: { plain: plainNew, vault: vaultNew }, withoutPersonalData: { plain: plainNone, vault: vaultNone } })}`,
+  );
+  await opened.close();
+  await ledger.close();
+} finally {
+  await admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+}

@@ -1,1 +1,12 @@
-export {};
+export * from './app/read-api-docs.js';
+export * from './app/read-api-routes.js';
+export * from './app/read-api-server.js';
+export type { DocumentSettings } from './app/route-context.js';
+export * from './documents/booking-calendar-file.js';
+export * from './documents/booking-confirmation-pdf.js';
+export * from './hardening/hardening.js';
+export * from './http/error-handling.js';
+export * from './http/problem.js';
+export * from './pagination/cursor.js';
+export * from './ports/read-models.js';
+export * from './ports/read-ports.js';

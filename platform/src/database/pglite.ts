@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { type ParserOptions, PGlite, type Results, type Transaction } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import {
   type CompiledQuery,
   createQueryId,
@@ -33,7 +34,8 @@ export const pgliteParsers: ParserOptions = {
  */
 export async function openPglite(dataDir: string): Promise<PGlite> {
   if (dataDir !== MEMORY_DATA_DIR) await mkdir(dataDir, { recursive: true });
-  return PGlite.create(dataDir, { parsers: pgliteParsers });
+  // pg_trgm backs the call centre's fuzzy customer search (as on the PostgreSQL deployments).
+  return PGlite.create(dataDir, { parsers: pgliteParsers, extensions: { pg_trgm } });
 }
 
 function toQueryResult<R>(result: Results<R>): QueryResult<R> {

@@ -4,6 +4,7 @@ import { registerGdprCommands } from './commands/gdpr-cli.js';
 import { inspectCommand } from './commands/inspect-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
 import { replayCommand } from './commands/replay-command.js';
+import { registerSagasCommands } from './commands/sagas-dead-letters-command.js';
 import { startCommand } from './commands/start-command.js';
 
 const program = new Command('pti')
@@ -32,6 +33,7 @@ program
   });
 
 registerGdprCommands(program);
+registerSagasCommands(program);
 
 program
   .command('replay')

@@ -6,7 +6,8 @@ import { openPlatformRuntime } from '../start/platform-runtime.js';
 export async function startCommand(): Promise<void> {
   const config = loadConfig();
   const runtime = await openPlatformRuntime(config, { migrate: true });
-  const app = await buildEmbeddedServer(runtime);
+  // Embedded mode (no OIDC issuer) creates the demo network on first start.
+  const app = await buildEmbeddedServer(runtime, { seedDemo: true });
   const address = await app.listen({ port: config.http.port, host: config.http.host });
   runtime.logger.info(
     {

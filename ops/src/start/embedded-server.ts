@@ -1,5 +1,8 @@
-import Fastify from 'fastify';
+import { createIdentity, fastifyAuth } from '@pti/platform';
+import { registerOpenApi, WRITE_SIDE_ROUTER_OPTIONS } from '@pti/write-side';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { PlatformRuntime } from './platform-runtime.js';
+import { type MountOptions, mountWriteSide } from './write-side-composition.js';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
@@ -11,13 +14,20 @@ export interface HealthReport {
 const VERSION = '0.1.0';
 
 /**
- * The embedded all-in-one HTTP server. For now it carries the operational routes; the command and query
- * routes and the static clients mount here as their packages arrive.
+ * The embedded all-in-one HTTP server: the operational routes, identity (embedded login or OIDC) and
+ * the command API with its OpenAPI document (`/api/v1/openapi.json`); the query routes and the
+ * static clients mount here as their packages arrive.
  */
-export async function buildEmbeddedServer(runtime: PlatformRuntime) {
+export async function buildEmbeddedServer(runtime: PlatformRuntime, options: MountOptions = {}) {
   // Request lines stay out of the log (warn and above only): the hot routes would drown it.
-  const app = Fastify({ loggerInstance: runtime.logger.child({ component: 'http' }, { level: 'warn' }) });
+  // Typed as Fastify's logger interface, so the instance fits plugins written against the default.
+  const loggerInstance: FastifyBaseLogger = runtime.logger.child({ component: 'http' }, { level: 'warn' });
+  const app = Fastify({ loggerInstance, routerOptions: { ...WRITE_SIDE_ROUTER_OPTIONS } });
   const startedAt = Date.now();
+  const identity = await createIdentity(runtime.config);
+  await app.register(fastifyAuth, { verifier: identity.verifier });
+  await registerOpenApi(app, { version: VERSION });
+  await mountWriteSide(app, runtime, identity, options);
 
   async function health(): Promise<HealthReport> {
     let state: 'up' | 'down' = 'up';

@@ -3,13 +3,22 @@ import {
   type AppConfig,
   createLogger,
   createMetrics,
+  createPgPool,
   type Ledger,
   type Logger,
   type Metrics,
   type MigrationReport,
   openLedger,
   openPglite,
+  pgExecutor,
+  pgliteExecutor,
+  pgliteTransactionRunner,
+  poolTransactionRunner,
+  runMigrations,
+  type TransactionalSqlExecutor,
+  type TransactionRunner,
 } from '@pti/platform';
+import { idempotencyMigration } from '@pti/write-side';
 
 /** The process-wide resources every role shares: config, logger, metrics, the embedded database, the ledger. */
 export interface PlatformRuntime {
@@ -18,6 +27,10 @@ export interface PlatformRuntime {
   readonly metrics: Metrics;
   readonly ledger: Ledger;
   readonly pglite: PGlite | undefined;
+  /** Raw SQL on the configured database (PostgreSQL pool or the shared PGlite): the write side's Idempotency-Key table. */
+  readonly sql: TransactionalSqlExecutor;
+  /** Schema of the ledger and of the write side's own tables. */
+  readonly schema: string;
   readonly migrations: readonly MigrationReport[];
   close(): Promise<void>;
 }
@@ -34,10 +47,27 @@ export async function openPlatformRuntime(
       ? await openPglite(config.ledger.kind === 'pglite' ? config.ledger.dataDir : databaseDir(config))
       : undefined;
   const opened = await openLedger(config.ledger, { pglite });
+  const schema = config.ledger.kind === 'eventstoredb' ? 'pti' : config.ledger.schema;
+  const pool =
+    config.database.kind === 'postgres'
+      ? createPgPool({ url: config.database.url, max: config.database.poolMax, applicationName: 'pti' })
+      : undefined;
+  let sql: TransactionalSqlExecutor;
+  let transaction: TransactionRunner;
+  if (pool) {
+    sql = pgExecutor(pool);
+    transaction = poolTransactionRunner(pool);
+  } else if (pglite) {
+    sql = pgliteExecutor(pglite);
+    transaction = pgliteTransactionRunner(pglite);
+  } else {
+    throw new Error('no database configured for the write side');
+  }
   const migrations: MigrationReport[] = [];
   if (options.migrate) {
     const report = await opened.migrate();
     if (report) migrations.push(report);
+    migrations.push(await runMigrations(transaction, schema, 'idempotency', idempotencyMigration(schema)));
   }
   return {
     config,
@@ -45,9 +75,12 @@ export async function openPlatformRuntime(
     metrics,
     ledger: opened.ledger,
     pglite,
+    sql,
+    schema,
     migrations,
     async close() {
       await opened.ledger.close();
+      await pool?.end();
       if (pglite && !pglite.closed) await pglite.close();
     },
   };

@@ -143,4 +143,44 @@ describe('executeCommand', () => {
     expect(repeated.state.taken).toEqual(['x']);
     expect(cache.get('seat-4')?.state).toEqual({ taken: ['x'] });
   });
+
+  it('decides on the cached state without reading, and re-reads before answering a refusal', async () => {
+    type Gate = { type: 'Opened' | 'Closed'; data: object };
+    const gate: Decider<'open' | 'close', { open: boolean }, Gate, void> = {
+      initialState: () => ({ open: false }),
+      decide: (command, state) => {
+        if ((command === 'open') === state.open)
+          throw new DomainError('INVALID_COMMAND', `already ${command}`);
+        return [{ type: command === 'open' ? 'Opened' : 'Closed', data: {} }];
+      },
+      evolve: (_state, event) => ({ open: event.type === 'Opened' }),
+    };
+    let reads = 0;
+    const counting = {
+      ...ledger,
+      readStream: (...args: Parameters<typeof ledger.readStream>) => {
+        reads += 1;
+        return ledger.readStream(...args);
+      },
+    };
+    const mine = { ledger: counting, now: () => new Date(), cache: createAggregateStateCache() };
+    const other = { ledger, now: () => new Date() };
+    const run = (env: typeof mine | typeof other, command: 'open' | 'close') =>
+      executeCommand(env, { stream: 'gate-1', decider: gate, command, context: undefined, origin });
+    await run(mine, 'open');
+    reads = 0;
+    await run(mine, 'close');
+    // The cached state was current: the append's expected revision proved it, no read was needed.
+    expect(reads).toBe(0);
+    await run(other, 'open');
+    // A refusal on the cached state (closed: "close" refused) is never answered unchecked: the fresh
+    // read shows the gate open, so "close" is decided again and appended.
+    const closed = await run(mine, 'close');
+    expect(reads).toBe(1);
+    expect(closed.state).toEqual({ open: false });
+    expect(closed.revision).toBe(4n);
+    // A stale cache that accepts is caught by the append: the conflict re-reads and decides again.
+    await run(other, 'open');
+    await expect(run(mine, 'open')).rejects.toMatchObject({ code: 'INVALID_COMMAND' });
+  });
 });

@@ -1,0 +1,620 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { ActorRole } from '@pti/events';
+import {
+  CancellationReason,
+  CentreId,
+  ControlType,
+  EntityId,
+  Fuel,
+  InspectionResult,
+  LocalDateTime,
+  Postcode,
+  VehicleCategory,
+} from '@pti/events';
+import { AuthenticationError, assertCan, requirePermission } from '@pti/platform';
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { CustomerInput } from '../domain/booking/customer.js';
+import { requireManageToken } from '../domain/booking/manage-token.js';
+import { DomainError } from '../domain/shared/domain-error.js';
+import { CommandHeaders, runCommand, staffActor, type WriteSideRouteDeps } from '../http/command-request.js';
+import { problemResponses } from '../http/problem.js';
+import {
+  BookingParams,
+  BookingResponse,
+  CentreParams,
+  COMMAND_BODY_LIMIT,
+  closed,
+  staffSecurity,
+} from '../http/schemas.js';
+import type { WriteSideContext } from '../write-side-context.js';
+import { checkInBooking, recordNoShow, recordResult } from './booking-lifecycle.js';
+import { locateBooking } from './booking-loading.js';
+import { type BookingView, bookingActorOf } from './booking-support.js';
+import { cancelBooking } from './cancel-booking.js';
+import { confirmBooking } from './confirm-booking.js';
+import { type PlaceBookingInput, type PlacedBooking, placeBooking } from './place-booking.js';
+import { rescheduleBooking } from './reschedule-booking.js';
+
+/**
+ * Booking routes. Public ones act in the tenant of the centre (place) or of the booking (manage
+ * link); staff ones need a bearer token whose role holds the permission for the booking's centre
+ * (another tenant's booking answers 404).
+ *
+ * | route                                              | permission                                 |
+ * | -------------------------------------------------- | ------------------------------------------ |
+ * | POST /api/v1/bookings                              | public                                     |
+ * | POST /api/v1/bookings/{bookingId}/confirm          | manage token in the body, or staff with booking.manage_on_behalf |
+ * | POST /api/v1/manage/{token}/cancel                 | public (manage token)                      |
+ * | POST /api/v1/manage/{token}/reschedule             | public (manage token)                      |
+ * | POST /api/v1/centres/{centreId}/bookings           | booking.place_on_behalf                    |
+ * | POST /api/v1/bookings/{bookingId}/cancel           | booking.manage_on_behalf                   |
+ * | POST /api/v1/bookings/{bookingId}/reschedule       | booking.manage_on_behalf (both centres)    |
+ * | POST /api/v1/bookings/{bookingId}/check-in         | booking.check_in                           |
+ * | POST /api/v1/bookings/{bookingId}/result           | booking.record_result                      |
+ * | POST /api/v1/bookings/{bookingId}/no-show          | booking.record_no_show                     |
+ */
+
+const Address = Type.Object(
+  {
+    street: Type.String({ minLength: 1, maxLength: 200 }),
+    postcode: Postcode,
+    city: Type.String({ minLength: 1, maxLength: 100 }),
+  },
+  closed,
+);
+const contactFields = {
+  name: Type.String({
+    minLength: 1,
+    maxLength: 200,
+    description: 'The person’s name (company: the contact)',
+  }),
+  email: Type.String({ minLength: 3, maxLength: 254 }),
+  phone: Type.String({
+    minLength: 1,
+    maxLength: 40,
+    description: 'French numbers in any usual spelling, others with +',
+  }),
+  address: Type.Optional(Type.Union([Address, Type.Null()])),
+};
+const Customer = Type.Union([
+  Type.Object({ kind: Type.Literal('private'), ...contactFields }, closed),
+  Type.Object(
+    {
+      kind: Type.Literal('company'),
+      ...contactFields,
+      siret: Type.String({ minLength: 14, maxLength: 20, description: '14 digits, spaces allowed' }),
+      companyName: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    },
+    closed,
+  ),
+]);
+const Vehicle = Type.Object(
+  {
+    plate: Type.String({
+      minLength: 1,
+      maxLength: 20,
+      description: 'SIV AA-123-AA or FNI 123-ABC-75, any spacing',
+    }),
+    category: VehicleCategory,
+    fuel: Fuel,
+  },
+  closed,
+);
+const appointment = {
+  start: LocalDateTime,
+  controlType: ControlType,
+  vehicle: Vehicle,
+  customer: Customer,
+  inspectorId: Type.Optional(Type.Union([EntityId, Type.Null()])),
+  previousBookingReference: Type.Optional(
+    Type.Union([Type.String({ minLength: 1, maxLength: 20 }), Type.Null()], {
+      description: 'Reference of the control a contre-visite follows (free within the centre’s window)',
+    }),
+  ),
+};
+const PlaceBody = Type.Object(
+  {
+    centreId: CentreId,
+    ...appointment,
+    channel: Type.Union([Type.Literal('web'), Type.Literal('mobile')]),
+    paymentMode: Type.Union([Type.Literal('online'), Type.Literal('on_site')]),
+  },
+  closed,
+);
+const PlaceOnBehalfBody = Type.Object(
+  {
+    ...appointment,
+    channel: Type.Optional(Type.Union([Type.Literal('call_centre'), Type.Literal('backoffice')])),
+    paymentMode: Type.Optional(Type.Union([Type.Literal('online'), Type.Literal('on_site')])),
+  },
+  closed,
+);
+const PlacedResponse = Type.Object({
+  bookingId: Type.String(),
+  reference: Type.String({ description: 'Short human reference, e.g. K7M4-QX2P' }),
+  manageToken: Type.String({ description: 'Bearer token of the manage-my-booking link' }),
+  centreId: Type.String(),
+  start: Type.String({ description: 'Local YYYY-MM-DDTHH:MM' }),
+  end: Type.String(),
+  inspectorId: Type.Union([Type.String(), Type.Null()]),
+  overbooked: Type.Boolean(),
+  priceCents: Type.Integer(),
+  holdExpiresAt: Type.String({ description: 'Confirm before this instant or the booking expires' }),
+  status: Type.String(),
+});
+const ConfirmBody = Type.Object(
+  {
+    paymentMode: Type.Optional(Type.Literal('on_site')),
+    manageToken: Type.Optional(Type.String({ minLength: 1, maxLength: 600 })),
+  },
+  closed,
+);
+const CancelBody = Type.Object(
+  {
+    reason: CancellationReason,
+    comment: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])),
+  },
+  closed,
+);
+const ManageCancelBody = Type.Object(
+  { comment: Type.Optional(Type.Union([Type.String({ maxLength: 1000 }), Type.Null()])) },
+  closed,
+);
+const RescheduleBody = Type.Object(
+  {
+    centreId: Type.Optional(Type.Union([CentreId, Type.Null()], { description: 'absent: the same centre' })),
+    start: LocalDateTime,
+    inspectorId: Type.Optional(Type.Union([EntityId, Type.Null()])),
+  },
+  closed,
+);
+const CheckInBody = Type.Object({ inspectorId: Type.Optional(Type.Union([EntityId, Type.Null()])) }, closed);
+const ResultBody = Type.Object(
+  { result: InspectionResult, inspectorId: Type.Optional(Type.Union([EntityId, Type.Null()])) },
+  closed,
+);
+const EmptyBody = Type.Object({}, closed);
+const ManageParams = Type.Object(
+  { token: Type.String({ pattern: '^[A-Za-z0-9_-]{1,300}\\.[A-Za-z0-9_-]{1,100}$' }) },
+  closed,
+);
+
+type AppointmentBody = Static<typeof PlaceOnBehalfBody>;
+
+/** The booking's customer as the domain takes it (a company's contact is the `name` sent). */
+function customerInput(customer: AppointmentBody['customer']): CustomerInput {
+  if (customer.kind === 'private') return customer;
+  const { companyName, name, ...rest } = customer;
+  return { ...rest, name: companyName ?? name, contactName: companyName === undefined ? null : name };
+}
+
+function placedResponse(placed: PlacedBooking) {
+  return {
+    bookingId: placed.bookingId,
+    reference: placed.reference,
+    manageToken: placed.manageToken,
+    centreId: placed.centreId,
+    start: placed.start,
+    end: placed.end,
+    inspectorId: placed.inspectorId,
+    overbooked: placed.overbooked,
+    priceCents: placed.priceCents,
+    holdExpiresAt: placed.holdExpiresAt,
+    status: placed.status,
+  };
+}
+
+function viewResponse(
+  view: BookingView &
+    Partial<Record<'inspectorId' | 'refundEligible' | 'result' | 'contreVisiteDueBy', unknown>>,
+) {
+  const { reservationId: _reservationId, ...rest } = view;
+  return rest as Static<typeof BookingResponse>;
+}
+
+function customerRole(kind: 'private' | 'company'): ActorRole {
+  return kind === 'company' ? 'client_pro' : 'motorist';
+}
+
+/** The booking a manage token opens, with its tenant and customer; 422/404 otherwise. */
+async function manageTarget(ctx: WriteSideContext, token: string) {
+  const bookingId = requireManageToken(token, ctx.secrets.manageTokenSecrets, ctx.env.now());
+  const location = await locateBooking(ctx, bookingId);
+  if (location === undefined) {
+    throw new DomainError('BOOKING_NOT_FOUND', 'the booking does not exist', { reason: 'BOOKING_NOT_FOUND' });
+  }
+  return { bookingId, ...location };
+}
+
+export async function bookingRoutes(app: FastifyInstance, deps: WriteSideRouteDeps): Promise<void> {
+  const ctx = deps.writeSide;
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>();
+  const bookingScope = async (request: FastifyRequest) => {
+    const { bookingId } = request.params as { bookingId: string };
+    const location = await locateBooking(ctx, bookingId);
+    return location === undefined ? undefined : { tenantId: location.tenantId, centreId: location.centreId };
+  };
+  const centreScope = async (request: FastifyRequest) => {
+    const { centreId } = request.params as { centreId: string };
+    const tenantId = await ctx.centres.tenantOf(centreId);
+    return tenantId === undefined ? undefined : { tenantId, centreId };
+  };
+  const staff = (request: FastifyRequest) => {
+    if (request.principal === null) throw new Error('guarded route without principal');
+    return request.principal;
+  };
+
+  typed.post(
+    '/api/v1/bookings',
+    {
+      bodyLimit: COMMAND_BODY_LIMIT,
+      schema: {
+        tags: ['bookings'],
+        summary: 'Book a control (public): holds the slot until holdExpiresAt',
+        headers: CommandHeaders,
+        body: PlaceBody,
+        response: { 201: PlacedResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { centreId, customer, ...rest } = request.body;
+      const tenantId = await ctx.centres.tenantOf(centreId);
+      if (tenantId === undefined) {
+        throw new DomainError('CENTRE_NOT_REGISTERED', `centre ${centreId} is not registered`, { centreId });
+      }
+      const input: PlaceBookingInput = { centreId, ...rest, customer: customerInput(customer) };
+      return runCommand(deps, request, reply, {
+        tenantId,
+        actor:
+          request.principal && request.principal.tenantId === tenantId
+            ? staffActor(request.principal)
+            : { id: 'anonymous', role: customerRole(customer.kind) },
+        status: 201,
+        run: async (meta) => placedResponse(await placeBooking(ctx, input, meta)),
+      });
+    },
+  );
+
+  typed.post(
+    '/api/v1/centres/:centreId/bookings',
+    {
+      bodyLimit: COMMAND_BODY_LIMIT,
+      onRequest: requirePermission('booking.place_on_behalf', {
+        scope: centreScope,
+        notFoundOutOfTenant: true,
+      }),
+      schema: {
+        tags: ['bookings'],
+        summary: 'Book on a customer’s behalf (call centre, counter)',
+        security: staffSecurity,
+        headers: CommandHeaders,
+        params: CentreParams,
+        body: PlaceOnBehalfBody,
+        response: { 201: PlacedResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = staff(request);
+      const { customer, channel, paymentMode, ...rest } = request.body;
+      const input: PlaceBookingInput = {
+        centreId: request.params.centreId,
+        ...rest,
+        customer: customerInput(customer),
+        channel: channel ?? (principal.role === 'call_centre' ? 'call_centre' : 'backoffice'),
+        paymentMode: paymentMode ?? 'on_site',
+      };
+      return runCommand(deps, request, reply, {
+        tenantId: principal.tenantId,
+        actor: staffActor(principal),
+        status: 201,
+        run: async (meta) => placedResponse(await placeBooking(ctx, input, meta)),
+      });
+    },
+  );
+
+  typed.post(
+    '/api/v1/bookings/:bookingId/confirm',
+    {
+      bodyLimit: COMMAND_BODY_LIMIT,
+      schema: {
+        tags: ['bookings'],
+        summary: 'Confirm with payment on site: with the booking’s manage token, or as staff',
+        headers: CommandHeaders,
+        params: BookingParams,
+        body: ConfirmBody,
+        response: { 200: BookingResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { bookingId } = request.params;
+      const location = await locateBooking(ctx, bookingId);
+      const principal = request.principal;
+      let actor: { id: string; role: ActorRole };
+      let tenantId: string;
+      if (request.body.manageToken !== undefined) {
+        // The link holder acts as the customer; a token for another booking is refused.
+        requireManageToken(
+          request.body.manageToken,
+          ctx.secrets.manageTokenSecrets,
+          ctx.env.now(),
+          bookingId,
+        );
+        if (location === undefined) {
+          throw new DomainError('BOOKING_NOT_FOUND', 'the booking does not exist', {
+            reason: 'BOOKING_NOT_FOUND',
+          });
+        }
+        actor = { id: location.customerId, role: customerRole(location.customerKind) };
+        tenantId = location.tenantId;
+      } else if (principal !== null && principal.role !== 'motorist' && principal.role !== 'client_pro') {
+        if (location === undefined) {
+          assertCan(principal, 'booking.manage_on_behalf');
+          throw new DomainError('BOOKING_NOT_FOUND', 'the booking does not exist', {
+            reason: 'BOOKING_NOT_FOUND',
+          });
+        }
+        assertCan(principal, 'booking.manage_on_behalf', {
+          tenantId: location.tenantId,
+          centreId: location.centreId,
+        });
+        actor = staffActor(principal);
+        tenantId = principal.tenantId;
+      } else {
+        throw (
+          request.authFailure ??
+          new AuthenticationError('TOKEN_MISSING', 'send the booking’s manageToken, or a staff bearer token')
+        );
+      }
+      return runCommand(deps, request, reply, {
+        tenantId,
+        actor,
+        status: 200,
+        run: async (meta) =>
+          viewResponse(await confirmBooking(ctx, { bookingId, paymentMode: 'on_site' }, meta)),
+      });
+    },
+  );
+
+  typed.post(
+    '/api/v1/manage/:token/cancel',
+    {
+      bodyLimit: COMMAND_BODY_LIMIT,
+      schema: {
+        tags: ['manage'],
+        summary: 'Cancel with the manage link, before the centre’s cut-off',
+        headers: CommandHeaders,
+        params: ManageParams,
+        body: ManageCancelBody,
+        response: { 200: BookingResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const target = await manageTarget(ctx, request.params.token);
+      return runCommand(deps, request, reply, {
+        tenantId: target.tenantId,
+        actor: { id: target.customerId, role: customerRole(target.customerKind) },
+        status: 200,
+        run: async (meta) =>
+          viewResponse(
+            await cancelBooking(
+              ctx,
+              {
+                bookingId: target.bookingId,
+                by: 'customer',
+                reason: 'customer_request',
+                comment: request.body.comment ?? null,
+              },
+              meta,
+            ),
+          ),
+      });
+    },
+  );
+
+  typed.post(
+    '/api/v1/manage/:token/reschedule',
+    {
+      bodyLimit: COMMAND_BODY_LIMIT,
+      schema: {
+        tags: ['manage'],
+        summary: 'Move the booking with the manage link, before the centre’s cut-off',
+        headers: CommandHeaders,
+        params: ManageParams,
+        body: RescheduleBody,
+        response: { 200: BookingResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const target = await manageTarget(ctx, request.params.token);
+      return runCommand(deps, request, reply, {
+        tenantId: target.tenantId,
+        actor: { id: target.customerId, role: customerRole(target.customerKind) },
+        status: 200,
+        run: async (meta) =>
+          viewResponse(
+            await rescheduleBooking(
+              ctx,
+              { bookingId: target.bookingId, ...request.body, by: 'customer' },
+              meta,
+            ),
+          ),
+      });
+    },
+  );
+
+  typed.post(
+    '/api/v1/bookings/:bookingId/cancel',
+    {
+      bodyLimit: COMMAND_BODY_LIMIT,
+      onRequest: requirePermission('booking.manage_on_behalf', {
+        scope: bookingScope,
+        notFoundOutOfTenant: true,
+      }),
+      schema: {
+        tags: ['bookings'],
+        summary: 'Cancel on the customer’s behalf, at any time, with a reason',
+        security: staffSecurity,
+        headers: CommandHeaders,
+        params: BookingParams,
+        body: CancelBody,
+        response: { 200: BookingResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = staff(request);
+      return runCommand(deps, request, reply, {
+        tenantId: principal.tenantId,
+        actor: staffActor(principal),
+        status: 200,
+        run: async (meta) =>
+          viewResponse(
+            await cancelBooking(
+              ctx,
+              {
+                bookingId: request.params.bookingId,
+                by: bookingActorOf(principal.role),
+                reason: request.body.reason,
+                comment: request.body.comment ?? null,
+              },
+              meta,
+            ),
+          ),
+      });
+    },
+  );
+
+  typed.post(
+    '/api/v1/bookings/:bookingId/reschedule',
+    {
+      bodyLimit: COMMAND_BODY_LIMIT,
+      onRequest: requirePermission('booking.manage_on_behalf', {
+        scope: bookingScope,
+        notFoundOutOfTenant: true,
+      }),
+      schema: {
+        tags: ['bookings'],
+        summary: 'Move a booking to another start, day or centre on the customer’s behalf',
+        security: staffSecurity,
+        headers: CommandHeaders,
+        params: BookingParams,
+        body: RescheduleBody,
+        response: { 200: BookingResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = staff(request);
+      const target = request.body.centreId;
+      if (target !== undefined && target !== null) {
+        // The new centre must be in the caller's scope too.
+        const tenantId = await ctx.centres.tenantOf(target);
+        if (tenantId !== undefined)
+          assertCan(principal, 'booking.manage_on_behalf', { tenantId, centreId: target });
+      }
+      return runCommand(deps, request, reply, {
+        tenantId: principal.tenantId,
+        actor: staffActor(principal),
+        status: 200,
+        run: async (meta) =>
+          viewResponse(
+            await rescheduleBooking(
+              ctx,
+              { bookingId: request.params.bookingId, ...request.body, by: bookingActorOf(principal.role) },
+              meta,
+            ),
+          ),
+      });
+    },
+  );
+
+  typed.post(
+    '/api/v1/bookings/:bookingId/check-in',
+    {
+      bodyLimit: COMMAND_BODY_LIMIT,
+      onRequest: requirePermission('booking.check_in', { scope: bookingScope, notFoundOutOfTenant: true }),
+      schema: {
+        tags: ['bookings'],
+        summary: 'The vehicle arrived (on the appointment’s day)',
+        security: staffSecurity,
+        headers: CommandHeaders,
+        params: BookingParams,
+        body: CheckInBody,
+        response: { 200: BookingResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = staff(request);
+      return runCommand(deps, request, reply, {
+        tenantId: principal.tenantId,
+        actor: staffActor(principal),
+        status: 200,
+        run: async (meta) =>
+          viewResponse(
+            await checkInBooking(ctx, { bookingId: request.params.bookingId, ...request.body }, meta),
+          ),
+      });
+    },
+  );
+
+  typed.post(
+    '/api/v1/bookings/:bookingId/result',
+    {
+      bodyLimit: COMMAND_BODY_LIMIT,
+      onRequest: requirePermission('booking.record_result', {
+        scope: bookingScope,
+        notFoundOutOfTenant: true,
+      }),
+      schema: {
+        tags: ['bookings'],
+        summary: 'Record the inspection result A/S/R',
+        security: staffSecurity,
+        headers: CommandHeaders,
+        params: BookingParams,
+        body: ResultBody,
+        response: { 200: BookingResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = staff(request);
+      return runCommand(deps, request, reply, {
+        tenantId: principal.tenantId,
+        actor: staffActor(principal),
+        status: 200,
+        run: async (meta) =>
+          viewResponse(
+            await recordResult(ctx, { bookingId: request.params.bookingId, ...request.body }, meta),
+          ),
+      });
+    },
+  );
+
+  typed.post(
+    '/api/v1/bookings/:bookingId/no-show',
+    {
+      bodyLimit: COMMAND_BODY_LIMIT,
+      onRequest: requirePermission('booking.record_no_show', {
+        scope: bookingScope,
+        notFoundOutOfTenant: true,
+      }),
+      schema: {
+        tags: ['bookings'],
+        summary: 'The customer did not come (after the start); frees the reservation',
+        security: staffSecurity,
+        headers: CommandHeaders,
+        params: BookingParams,
+        body: EmptyBody,
+        response: { 200: BookingResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = staff(request);
+      return runCommand(deps, request, reply, {
+        tenantId: principal.tenantId,
+        actor: staffActor(principal),
+        status: 200,
+        run: async (meta) =>
+          viewResponse(await recordNoShow(ctx, { bookingId: request.params.bookingId }, meta)),
+      });
+    },
+  );
+}

@@ -1,3 +1,4 @@
+import { centreStream } from '@pti/events';
 import { DEMO_CENTRE_ID, DEMO_TENANT_ID } from '@pti/platform';
 import { type CentreSetup, referencePriceList, setUpCentre, weekOf } from '../centre/centre-setup.js';
 import type { WriteSideContext } from '../write-side-context.js';
@@ -163,7 +164,13 @@ export interface DemoSeedResult {
  */
 export async function seedDemoNetwork(ctx: WriteSideContext): Promise<DemoSeedResult> {
   const known = await ctx.centres.load();
-  if (known > 0) return { created: false, centres: known };
+  // `load` reads the gap-safe global order, which may not show the newest centres yet while another
+  // transaction runs on the cluster; the demo centres' own streams are read directly.
+  const revisions = await Promise.all(
+    DEMO_CENTRES.map((c) => ctx.env.ledger.streamRevision(centreStream(c.centreId))),
+  );
+  const centres = Math.max(known, revisions.filter((r) => r > 0n).length);
+  if (centres > 0) return { created: false, centres };
   const meta = {
     origin: {
       tenantId: DEMO_TENANT_ID,

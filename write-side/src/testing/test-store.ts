@@ -39,6 +39,7 @@ export async function openTestStore(
     const ledger = createPgliteLedger({ pglite, schema: 'pti' });
     await ledger.migrate();
     await runMigrations(pgliteTransactionRunner(pglite), 'pti', 'idempotency', idempotencyMigration('pti'));
+    storesByLedger.set(ledger, { sql: pgliteExecutor(pglite), schema: 'pti' });
     return {
       kind: 'pglite',
       ledger,
@@ -60,6 +61,7 @@ export async function openTestStore(
   await ledger.migrate();
   const pool = createPgPool({ url, max: 10, applicationName: 'pti-write-side-test' });
   await runMigrations(poolTransactionRunner(pool), schema, 'idempotency', idempotencyMigration(schema));
+  storesByLedger.set(ledger, { sql: pgExecutor(pool), schema });
   return {
     kind: 'postgres',
     ledger,
@@ -73,8 +75,22 @@ export async function openTestStore(
   };
 }
 
+/**
+ * Stores by ledger, so `countEvents` can count committed rows directly: `readAll` is gap-safe and hides
+ * rows newer than the oldest transaction running anywhere on the cluster (other test files' included),
+ * which would make a count taken through it lag behind what was appended.
+ */
+const storesByLedger = new WeakMap<Ledger, { sql: TransactionalSqlExecutor; schema: string }>();
+
 /** How many events the ledger holds (to show that a refused command appended nothing). */
 export async function countEvents(ledger: Ledger): Promise<number> {
+  const store = storesByLedger.get(ledger);
+  if (store) {
+    const { rows } = await store.sql.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM ${store.schema}.events`,
+    );
+    return Number(rows[0]?.n ?? 0);
+  }
   let count = 0;
   let after: Position | undefined;
   for (;;) {

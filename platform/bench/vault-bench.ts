@@ -3,36 +3,54 @@
  * the vault than without, on the ledger's single-event append workload).
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:vault -w @pti/platform
- *   options: --seconds 20 --writers 16 --rounds 2
+ *   options: --seconds 20 --writers 16 --rounds 4 --decompose
  *
- * On a fresh database `pti_bench_vault`:
+ * On a fresh database `pti_bench_vault_<pid>` (its own per run: runs of other people on a shared
+ * machine neither meet nor drop it):
  *   1. the single-event workload of ledger-bench.ts — 16 writers, one event per append with an
  *      exact expected revision, each on its own stream — with events carrying a customer block
  *      (name, e-mail, phone, plate): a BookingPlaced whose stream belongs to one customer; run
- *      without and with the vault decorator, alternating for `--rounds` rounds (the machine's
- *      drift then falls on both), each round `--seconds / rounds` long per variant;
+ *      without and with the vault decorator, alternating for `--rounds` rounds in the order
+ *      plain, vault, vault, plain, … (a steady drift of the machine then falls on both), each round
+ *      `--seconds / rounds` long per variant. The overhead is given on the totals and per pair of
+ *      rounds (min, median, max: the spread is the noise of the machine);
  *   2. for information, the worst case: every append is a new booking of a new customer (a data
  *      key created and wrapped, the subject index and activity written, on each append);
  *   3. for information, events without personal data (most of a booking's life: holds,
  *      confirmations, payments, check-ins) — the ledger bench's payload on calendar streams.
- * Each line also gives the CPU time this client process spent per event: when PostgreSQL runs on
+ *   4. with `--decompose`, where the overhead of [1] goes, in alternating rounds: the plain ledger;
+ *      the vault's stored payload appended without the vault (the same bytes in PostgreSQL, no
+ *      encryption); the same plus the one AES-256-GCM envelope sealed per event (`sealEnvelope`,
+ *      nothing else of the codec); the vault.
+ * Each line also gives the CPU time this client process spent per event (when PostgreSQL runs on
  * the same machine, the encryption's CPU is taken from the database's, so the overhead in
- * events/s follows the client CPU added per event and the cores available.
+ * events/s follows the client CPU added per event and the cores available) and the SQL statements
+ * the vault itself ran per append (its key store runs over a counting executor; 0 in the steady
+ * state of [1]: keys cached, links and activity already recorded today).
  * Figures are printed; nothing is asserted.
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { type EventMetadata, eventSamples } from '@pti/events';
 import pg from 'pg';
+import { pgExecutor } from '../src/database/pg.js';
+import type { SqlExecutor, TransactionalSqlExecutor } from '../src/database/sql-executor.js';
 import { createPostgresLedger, type EventToAppend, type Ledger } from '../src/ledger/index.js';
-import { generateMasterKeyBase64, openVault, withPersonalData } from '../src/personal-data/index.js';
+import {
+  createPersonalDataCodec,
+  generateMasterKeyBase64,
+  openVault,
+  withPersonalData,
+} from '../src/personal-data/index.js';
+import { sealEnvelope } from '../src/personal-data/personal-data-codec.js';
 import { fmt, LatencyRecorder, now, withProgress } from './bench-kit.js';
 
 const { values: args } = parseArgs({
   options: {
     seconds: { type: 'string', default: '20' },
     writers: { type: 'string', default: '16' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '4' },
+    decompose: { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -43,7 +61,7 @@ if (!baseUrl) {
   console.error('DATABASE_URL is required: this benchmark measures the vault on the PostgreSQL ledger.');
   process.exit(2);
 }
-const DATABASE = 'pti_bench_vault';
+const DATABASE = `pti_bench_vault_${process.pid}`;
 
 async function admin(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: baseUrl });
@@ -92,6 +110,23 @@ function booking(bookingId: string, customerId: string, n: number): EventToAppen
   };
 }
 
+/** SQL statements run by the vault's key store (the ledger's own are not counted). */
+let vaultStatements = 0;
+
+function countingExecutor(inner: TransactionalSqlExecutor): TransactionalSqlExecutor {
+  const counted = (sql: SqlExecutor): SqlExecutor => ({
+    query: <R>(text: string, params?: readonly unknown[]) => {
+      vaultStatements++;
+      return sql.query<R>(text, params);
+    },
+    exec: (script: string) => {
+      vaultStatements++;
+      return sql.exec(script);
+    },
+  });
+  return { ...counted(inner), transaction: (fn) => inner.transaction((tx) => fn(counted(tx))) };
+}
+
 interface Run {
   readonly events: number;
   readonly seconds: number;
@@ -99,6 +134,7 @@ interface Run {
   readonly p99: number;
   /** CPU time of this (client) process, user + system, in µs. */
   readonly cpuMicros: number;
+  readonly vaultStatements: number;
 }
 
 async function closedLoop(
@@ -108,6 +144,7 @@ async function closedLoop(
 ): Promise<Run> {
   const latency = new LatencyRecorder();
   let events = 0;
+  const statementsBefore = vaultStatements;
   const cpuBefore = process.cpuUsage();
   const started = now();
   const deadline = started + seconds * 1000;
@@ -128,7 +165,14 @@ async function closedLoop(
   );
   const { p50, p99 } = latency.summary();
   const cpu = process.cpuUsage(cpuBefore);
-  return { events, seconds: (now() - started) / 1000, p50, p99, cpuMicros: cpu.user + cpu.system };
+  return {
+    events,
+    seconds: (now() - started) / 1000,
+    p50,
+    p99,
+    cpuMicros: cpu.user + cpu.system,
+    vaultStatements: vaultStatements - statementsBefore,
+  };
 }
 
 /** Own stream per writer, one customer per stream, exact expected revision. */
@@ -173,8 +217,12 @@ const combine = (runs: readonly Run[]) => {
     p50: runs.reduce((s, r) => s + r.p50, 0) / runs.length,
     p99: Math.max(...runs.map((r) => r.p99)),
     clientCpuMicrosPerEvent: runs.reduce((s, r) => s + r.cpuMicros, 0) / events,
+    vaultStatementsPerEvent: runs.reduce((s, r) => s + r.vaultStatements, 0) / events,
   };
 };
+
+const overheadOf = (plain: Run, vault: Run): number =>
+  (1 - vault.events / vault.seconds / (plain.events / plain.seconds)) * 100;
 
 await admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
 await admin(`CREATE DATABASE ${DATABASE}`);
@@ -186,10 +234,12 @@ try {
     poolMax: WRITERS + 4,
     listen: false,
   });
+  // Idle connections ended by the server (the database dropped at the end) are no crash.
+  ledger.pool.on('error', () => undefined);
   await ledger.migrate();
-  // The vault shares the ledger's pool, as a process would.
+  // The vault shares the ledger's pool, as a process would, through a counting executor.
   const opened = await openVault({
-    pool: ledger.pool,
+    database: { sql: countingExecutor(pgExecutor(ledger.pool)) },
     schema: 'bench_vault',
     masterKey: generateMasterKeyBase64(),
     dataDir: 'memory://',
@@ -206,17 +256,44 @@ try {
   // Warm-up: prepared statements, the pool, the key cache of the first customers.
   await closedLoop('warm-up', 1, ownStream(vaulted, 'warm'));
   for (let round = 0; round < ROUNDS; round++) {
-    plainRuns.push(await closedLoop(`plain r${round + 1}`, roundSeconds, ownStream(ledger, `p${round}`)));
-    vaultRuns.push(await closedLoop(`vault r${round + 1}`, roundSeconds, ownStream(vaulted, `v${round}`)));
+    const plainRound = () => closedLoop(`plain r${round + 1}`, roundSeconds, ownStream(ledger, `p${round}`));
+    const vaultRound = () => closedLoop(`vault r${round + 1}`, roundSeconds, ownStream(vaulted, `v${round}`));
+    if (round % 2 === 0) {
+      plainRuns.push(await plainRound());
+      vaultRuns.push(await vaultRound());
+    } else {
+      vaultRuns.push(await vaultRound());
+      plainRuns.push(await plainRound());
+    }
   }
   const plain = combine(plainRuns);
   const vault = combine(vaultRuns);
   const overhead = (1 - vault.eventsPerSec / plain.eventsPerSec) * 100;
+  const perRound = plainRuns
+    .map((p, i) => {
+      const v = vaultRuns[i];
+      return v ? overheadOf(p, v) : Number.NaN;
+    })
+    .sort((a, b) => a - b);
+  const median =
+    perRound.length % 2 === 1
+      ? (perRound[(perRound.length - 1) / 2] ?? Number.NaN)
+      : ((perRound[perRound.length / 2 - 1] ?? Number.NaN) + (perRound[perRound.length / 2] ?? Number.NaN)) /
+        2;
   const line = (name: string, r: ReturnType<typeof combine>) =>
-    `    ${name.padEnd(14)} ${fmt(r.eventsPerSec).padStart(8)} events/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  client CPU ${fmt(r.clientCpuMicrosPerEvent)} µs/event  (${fmt(r.events)} events)`;
+    `    ${name.padEnd(14)} ${fmt(r.eventsPerSec).padStart(8)} events/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  client CPU ${fmt(r.clientCpuMicrosPerEvent)} µs/event  vault SQL ${fmt(r.vaultStatementsPerEvent, 4)}/append  (${fmt(r.events)} events)`;
   console.log(line('without vault', plain));
   console.log(line('with vault', vault));
-  console.log(`    overhead ${fmt(overhead, 1)} % fewer events/s (target ≤ 10 %)`);
+  for (const [i, p] of plainRuns.entries()) {
+    const v = vaultRuns[i];
+    if (v)
+      console.log(
+        `      round ${i + 1}: ${fmt(p.events / p.seconds)} → ${fmt(v.events / v.seconds)} events/s, ${fmt(overheadOf(p, v), 1)} %`,
+      );
+  }
+  console.log(
+    `    overhead ${fmt(overhead, 1)} % fewer events/s (target ≤ 10 %); per round min ${fmt(perRound[0] ?? Number.NaN, 1)} %, median ${fmt(median, 1)} %, max ${fmt(perRound[perRound.length - 1] ?? Number.NaN, 1)} %`,
+  );
 
   console.log(
     `\n[2] for information: every append a new booking of a new customer, ${fmt(roundSeconds, 1)} s per variant`,
@@ -244,12 +321,81 @@ try {
     `    overhead ${fmt((1 - vaultNone.eventsPerSec / plainNone.eventsPerSec) * 100, 1)} % fewer events/s`,
   );
 
+  let decomposition: Record<string, ReturnType<typeof combine>> | undefined;
+  if (args.decompose) {
+    console.log(
+      `\n[4] where the overhead of [1] goes: ${ROUNDS} round(s) × ${fmt(roundSeconds, 1)} s per variant, alternating`,
+    );
+    // The payload the vault stores for a booking of [1], appended as is by the plain ledger.
+    const [stored] = await createPersonalDataCodec(opened.vault).encode('booking-decompose', [
+      booking('decompose', randomUUID(), 1),
+    ]);
+    const storedData = stored?.data ?? {};
+    const key = await opened.vault.encryptionKey(randomUUID());
+    const pointers = ['/customer/email', '/customer/name', '/customer/phone', '/vehicle/plate'];
+    const sameBytes = (events: readonly EventToAppend[]): EventToAppend[] =>
+      events.map((e) => ({
+        ...e,
+        data: { ...storedData, bookingId: e.data.bookingId, customerId: e.data.customerId },
+      }));
+    const variants: readonly (readonly [string, Ledger])[] = [
+      ['plain', ledger],
+      [
+        'same bytes',
+        {
+          ...ledger,
+          append: (stream, events, expected) => ledger.append(stream, sameBytes(events), expected),
+        },
+      ],
+      [
+        'bytes + 1 seal',
+        {
+          ...ledger,
+          append: (stream, events, expected) => {
+            for (const e of events) {
+              const customer = e.data.customer as Record<string, unknown>;
+              const vehicle = e.data.vehicle as Record<string, unknown>;
+              sealEnvelope(key, e.id, pointers, [
+                customer.email,
+                customer.name,
+                customer.phone,
+                vehicle.plate,
+              ]);
+            }
+            return ledger.append(stream, sameBytes(events), expected);
+          },
+        },
+      ],
+      ['vault', vaulted],
+    ];
+    const runs = new Map<string, Run[]>(variants.map(([name]) => [name, []]));
+    const order = variants.map((_, index) => index);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const index of round % 2 === 0 ? order : [...order].reverse()) {
+        const [name, target] = variants[index] ?? ['plain', ledger];
+        const run = await closedLoop(
+          `${name} r${round + 1}`,
+          roundSeconds,
+          ownStream(target, `d${round}v${index}`),
+        );
+        runs.get(name)?.push(run);
+      }
+    }
+    decomposition = {};
+    const base = combine(runs.get('plain') ?? []);
+    for (const [name] of variants) {
+      const r = combine(runs.get(name) ?? []);
+      decomposition[name] = r;
+      console.log(`${line(name, r)}  ${fmt((1 - r.eventsPerSec / base.eventsPerSec) * 100, 1)} %`);
+    }
+  }
+
   const keys = await ledger.pool.query<{ n: string }>(
     'SELECT count(*)::text AS n FROM bench_vault.vault_keys',
   );
   console.log(`\n    ${fmt(Number(keys.rows[0]?.n))} data keys in the vault`);
   console.log(
-    `\nJSON ${JSON.stringify({ plain, vault, overheadPercent: overhead, newCustomerEach: { plain: plainNew, vault: vaultNew }, withoutPersonalData: { plain: plainNone, vault: vaultNone } })}`,
+    `\nJSON ${JSON.stringify({ plain, vault, overheadPercent: overhead, overheadPerRound: perRound, newCustomerEach: { plain: plainNew, vault: vaultNew }, withoutPersonalData: { plain: plainNone, vault: vaultNone }, decomposition })}`,
   );
   await opened.close();
   await ledger.close();

@@ -37,14 +37,15 @@ function nextIv(): Buffer {
   return iv;
 }
 
-export function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Buffer {
+/** Seals `plaintext` (bytes, or a string taken as UTF-8) as `iv | ciphertext | tag`. */
+export function seal(key: Buffer, plaintext: Buffer | string, aad: Buffer): Buffer {
   const iv = nextIv();
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
-  const sealed = Buffer.allocUnsafe(IV_BYTES + plaintext.length + TAG_BYTES);
-  iv.copy(sealed, 0);
   // GCM is a stream mode: update() returns as many bytes as it was given and final() none.
-  const body = cipher.update(plaintext);
+  const body = typeof plaintext === 'string' ? cipher.update(plaintext, 'utf8') : cipher.update(plaintext);
+  const sealed = Buffer.allocUnsafe(IV_BYTES + body.length + TAG_BYTES);
+  iv.copy(sealed, 0);
   body.copy(sealed, IV_BYTES);
   cipher.final();
   cipher.getAuthTag().copy(sealed, IV_BYTES + body.length);

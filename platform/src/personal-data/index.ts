@@ -26,6 +26,8 @@ export { createMemoryKeyStore } from './memory-key-store.js';
 export * from './open-vault.js';
 export {
   CIPHERTEXT_PREFIX,
+  CIPHERTEXT_V1_PREFIX,
+  CIPHERTEXT_V2_PREFIX,
   type Ciphertext,
   createPersonalDataCodec,
   type DecodeOptions,

@@ -41,7 +41,7 @@ export interface SubjectActivity {
 
 export interface SubjectLastActivity {
   readonly subjectId: string;
-  /** Latest activity per retention kind. */
+  /** Latest activity per retention kind, precise to a day (the vault records a fact once a day). */
   readonly lastActivity: Readonly<Record<string, Date>>;
 }
 

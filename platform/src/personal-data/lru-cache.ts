@@ -1,10 +1,18 @@
 /**
  * A bounded least-recently-used map with an optional time to live, on a `Map` (which keeps
- * insertion order: re-inserting an entry on each hit makes the first key the least recent).
+ * insertion order: re-inserting an entry makes it the most recent, the first key is the least).
  * A resource: it owns its entries.
+ *
+ * A hit moves the entry to the most recent end only when it is not among the newest half of the
+ * entries (by insertion): re-inserting costs two hash-table operations, and the hot entries of a
+ * busy cache (the keys of the subjects being written) are hit on every append. So an entry used
+ * recently still survives at least `maxEntries / 2` further insertions (exact LRU for 2 entries).
  */
 export class LruCache<K, V> {
-  readonly #entries = new Map<K, { value: V; expiresAt: number }>();
+  readonly #entries = new Map<K, { value: V; expiresAt: number; stamp: number }>();
+  /** Insertions so far: an entry's stamp is the count at its last insertion. */
+  #stamp = 0;
+  readonly #touchAfter: number;
 
   constructor(
     readonly maxEntries: number,
@@ -14,6 +22,7 @@ export class LruCache<K, V> {
     if (!Number.isInteger(maxEntries) || maxEntries < 1)
       throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
     if (!(ttlMs > 0)) throw new RangeError(`ttlMs must be positive, got ${ttlMs}`);
+    this.#touchAfter = maxEntries >> 1;
   }
 
   get size(): number {
@@ -23,15 +32,21 @@ export class LruCache<K, V> {
   get(key: K): V | undefined {
     const entry = this.#entries.get(key);
     if (entry === undefined) return undefined;
-    this.#entries.delete(key);
-    if (entry.expiresAt <= this.now()) return undefined;
-    this.#entries.set(key, entry);
+    if (entry.expiresAt !== Number.POSITIVE_INFINITY && entry.expiresAt <= this.now()) {
+      this.#entries.delete(key);
+      return undefined;
+    }
+    if (this.#stamp - entry.stamp >= this.#touchAfter) {
+      this.#entries.delete(key);
+      entry.stamp = ++this.#stamp;
+      this.#entries.set(key, entry);
+    }
     return entry.value;
   }
 
   set(key: K, value: V): void {
     this.#entries.delete(key);
-    this.#entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
+    this.#entries.set(key, { value, expiresAt: this.now() + this.ttlMs, stamp: ++this.#stamp });
     while (this.#entries.size > this.maxEntries) {
       const oldest = this.#entries.keys().next();
       if (oldest.done === true) break;

@@ -16,7 +16,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgPool, pgExecutor } from '../database/pg.js';
 import { openPglite, pgliteExecutor } from '../database/pglite.js';
-import type { TransactionalSqlExecutor } from '../database/sql-executor.js';
+import type { SqlExecutor, TransactionalSqlExecutor } from '../database/sql-executor.js';
 import type { EventToAppend, Ledger, RecordedEvent } from '../ledger/ledger-port.js';
 import { createPgliteLedger } from '../ledger/postgres/pglite-ledger.js';
 import { createPostgresLedger } from '../ledger/postgres/postgres-ledger.js';
@@ -34,6 +34,7 @@ import { generateMasterKeyBase64, type MasterKey, masterKeyFromBase64 } from './
 import { openVault, vaultSchemaFor } from './open-vault.js';
 import {
   ERASED,
+  encryptFieldV1,
   isCiphertext,
   isErased,
   PersonalDataError,
@@ -44,6 +45,7 @@ import {
   withPersonalData,
 } from './personal-data-codec.js';
 import { applyRetention, findExpiredSubjects } from './retention.js';
+import { createSqlKeyStore } from './sql-key-store.js';
 import { exportSubject } from './subject-export.js';
 import { createVault, type Vault, VaultKeyError } from './vault.js';
 
@@ -96,6 +98,26 @@ if (databaseUrl === undefined || databaseUrl === '') {
       };
     },
   });
+}
+
+/** The executor with every statement it runs recorded (transactions included). */
+function countingExecutor(inner: TransactionalSqlExecutor) {
+  const statements: string[] = [];
+  const record = (sqlExecutor: SqlExecutor): SqlExecutor => ({
+    query: <R>(text: string, params?: readonly unknown[]) => {
+      statements.push(text);
+      return sqlExecutor.query<R>(text, params);
+    },
+    exec: (script: string) => {
+      statements.push(script);
+      return sqlExecutor.exec(script);
+    },
+  });
+  const executor: TransactionalSqlExecutor = {
+    ...record(inner),
+    transaction: (fn) => inner.transaction((tx) => fn(record(tx))),
+  };
+  return { statements, executor };
 }
 
 const metadata = (at = '2025-03-01T10:00:00.000Z'): EventMetadata => ({
@@ -328,18 +350,104 @@ describe.each(backends)('personal data on $name', (backend) => {
     for (const value of personalStrings('BookingPlaced', placed.data)) expect(text).not.toContain(value);
   });
 
-  it('writes the documented ciphertext format, bound to the subject and its key generation', async () => {
+  it('writes the documented ciphertext format (v2), bound to the subject and its key generation', async () => {
     const { event, customerId, secrets } = await placeBooking();
     const stored = await storedData(event.id);
-    const email = valueAt(stored, '$.customer.email');
-    expect(email).toMatch(new RegExp(`^pii:v1:${customerId}:1:[A-Za-z0-9_-]+$`));
-    const parsed = parseCiphertext(String(email));
-    expect(parsed).toMatchObject({ subjectId: customerId, generation: 1 });
-    // iv 12 + tag 16 + the JSON of the e-mail.
-    expect(parsed.sealed.length).toBe(12 + 16 + JSON.stringify(secrets[1]).length);
+    // Pointer order: /customer/address carries the envelope, every other field a reference.
+    const address = valueAt(stored, '$.customer.address');
+    expect(address).toMatch(new RegExp(`^pii:v2:${customerId}:1:[A-Za-z0-9_-]+$`));
+    for (const path of ['$.customer.email', '$.customer.name', '$.customer.phone', '$.vehicle.plate'])
+      expect(valueAt(stored, path), path).toBe(`pii:v2:${customerId}:1`);
+    const parsed = parseCiphertext(String(address));
+    expect(parsed).toMatchObject({ version: 2, subjectId: customerId, generation: 1 });
+    // iv 12 + tag 16 + the JSON array of the values in pointer order (address, e-mail, name, phone, plate).
+    const [name, email, phone, , plate] = secrets;
+    const values = [(event.data.customer as Record<string, unknown>).address, email, name, phone, plate];
+    expect(parsed.sealed?.length).toBe(12 + 16 + Buffer.byteLength(JSON.stringify(values)));
     expect(await store.streamsOf(customerId)).toEqual([
       streamOf({ type: 'BookingPlaced', data: { ...event.data } }),
     ]);
+  });
+
+  it('still reads v1 events (one ciphertext per field) written before v2, and erases them', async () => {
+    const ids = new Map<string, string>();
+    const placed = freshSample('BookingPlaced', ids);
+    const customerId = String(placed.data.customerId);
+    const stream = streamOf(placed);
+    const id = randomUUID();
+    const key = await vault.encryptionKey(customerId);
+    const legacy = structuredClone(placed.data);
+    const customer = legacy.customer as Record<string, unknown>;
+    for (const field of ['name', 'email', 'phone', 'address'])
+      customer[field] = encryptFieldV1(key, id, `/customer/${field}`, customer[field]);
+    const vehicle = legacy.vehicle as Record<string, unknown>;
+    vehicle.plate = encryptFieldV1(key, id, '/vehicle/plate', vehicle.plate);
+    // Written as the v1 codec did: straight to the ledger underneath.
+    await raw.append(stream, [{ ...toAppend(placed), id, data: legacy }], 'no_stream');
+    expect(valueAt(await storedData(id), '$.customer.email')).toMatch(/^pii:v1:/);
+    const note = toAppend(freshSample('BookingNoteAdded', ids));
+    await vault.recordActivity([{ subjectId: customerId, streamName: stream, kind: 'booking', at: now }]);
+    await ledger.append(stream, [note], 1n);
+    expect(String(valueAt(await storedData(note.id), '$.text'))).toMatch(/^pii:v2:/);
+    const read = await ledger.readStream(stream);
+    expect(read.map((e) => e.data)).toEqual([placed.data, note.data]);
+
+    await vault.shred(customerId);
+    const [after, noteAfter] = await ledger.readStream(stream);
+    expect(after?.data.customer).toMatchObject({ name: ERASED, email: ERASED, address: ERASED });
+    expect(noteAfter?.data.text).toBe(ERASED);
+  });
+
+  it('steady-state appends (same subject, same stream) run no vault SQL; activity is written once a day', async () => {
+    const counted = countingExecutor(sql);
+    const countedStore = createSqlKeyStore({ sql: counted.executor, schema: vaultSchema });
+    let today = new Date('2025-04-01T08:00:00.000Z');
+    const counting = createVault({
+      store: countedStore,
+      masterKey: masterKeyFromBase64(masterA),
+      clock: () => today,
+    });
+    const writer = withPersonalData(raw, counting);
+    const ids = new Map<string, string>();
+    const placed = freshSample('BookingPlaced', ids);
+    const stream = streamOf(placed);
+    const customerId = String(placed.data.customerId);
+    let revision = 0n;
+    const append = async (type: DomainEventType) => {
+      const event = type === 'BookingPlaced' ? placed : freshSample(type, ids);
+      await writer.append(stream, [toAppend(event)], revision === 0n ? 'no_stream' : revision);
+      revision++;
+      const statements = [...counted.statements];
+      counted.statements.length = 0;
+      return statements;
+    };
+
+    // First append of a new subject: the key claimed, the link and the activity written.
+    const first = await append('BookingPlaced');
+    expect(first).toHaveLength(2);
+    expect(first.join('\n')).toMatch(/INSERT INTO \S+\.vault_keys/);
+    expect(first.join('\n')).toMatch(/INSERT INTO \S+\.vault_subject_streams/);
+    // The first event that does not name its subject asks who the stream belongs to, once.
+    expect(await append('BookingNoteAdded')).toEqual([
+      expect.stringMatching(/FROM \S+\.vault_subject_streams/),
+    ]);
+    // Steady state: nothing but the ledger's own statement.
+    for (let i = 0; i < 10; i++) {
+      for (const type of ['BookingPlaced', 'BookingNoteAdded', 'BookingConfirmed'] as const)
+        expect(await append(type), `${type} #${i}`).toEqual([]);
+    }
+    // A new retention kind is a new fact: written once.
+    expect(await append('PaymentSucceeded')).toHaveLength(1);
+    expect(await append('PaymentSucceeded')).toEqual([]);
+    // The next day, the last activity moves once (precise to a day), then nothing again.
+    today = new Date('2025-04-02T07:30:00.000Z');
+    expect(await append('BookingPlaced')).toHaveLength(1);
+    expect(await append('BookingNoteAdded')).toEqual([]);
+    expect(await countedStore.lastActivity(customerId)).toEqual({
+      booking: new Date('2025-04-02T07:30:00.000Z'),
+      payment: new Date('2025-04-01T08:00:00.000Z'),
+    });
+    expect((await ledger.readStream(stream)).length).toBe(Number(revision));
   });
 
   it('encrypts later events of a booking with the customer of its stream, and refuses personal data without a subject', async () => {
@@ -361,6 +469,49 @@ describe.each(backends)('personal data on $name', (backend) => {
     expect(parseCiphertext(String((await storedData(batch[1]!.id)).comment)).subjectId).toBe(
       String(placed.data.customerId),
     );
+  });
+
+  it('hands a steady-state append to the ledger in the caller’s turn; refusals still reject', async () => {
+    let inTurn = false;
+    const turns: boolean[] = [];
+    const spy: Ledger = {
+      ...raw,
+      append: (stream, events, expected) => {
+        turns.push(inTurn);
+        return raw.append(stream, events, expected);
+      },
+    };
+    const decorated = withPersonalData(spy, vault);
+    const ids = new Map<string, string>();
+    const placed = freshSample('BookingPlaced', ids);
+    const stream = streamOf(placed);
+    const appendInTurn = (event: LooseEvent, expected: bigint | 'no_stream') => {
+      inTurn = true;
+      try {
+        return decorated.append(stream, [toAppend(event)], expected);
+      } finally {
+        inTurn = false;
+      }
+    };
+    // A new subject: its key is claimed first (a promise), then the append.
+    await appendInTurn(placed, 'no_stream');
+    // Key cached, activity recorded: no promise in between.
+    await appendInTurn(placed, 1n);
+    // An event that does not name its subject: the stream's subjects are read once, then cached.
+    await appendInTurn(freshSample('BookingConfirmed', ids), 2n);
+    await appendInTurn(freshSample('BookingNoteAdded', ids), 3n);
+    expect(turns).toEqual([false, true, false, true]);
+    const refused = appendInTurn({ ...placed, data: { ...placed.data, customerId: 'Not An Id' } }, 4n);
+    await expect(refused).rejects.toSatisfy(
+      (e: unknown) => e instanceof PersonalDataError && e.code === 'invalid_data_subject',
+    );
+    expect(turns).toHaveLength(4);
+    expect((await ledger.readStream(stream)).map((e) => e.type)).toEqual([
+      'BookingPlaced',
+      'BookingPlaced',
+      'BookingConfirmed',
+      'BookingNoteAdded',
+    ]);
   });
 
   it('erasure: no value left in clear or decryptable, replay and subscription still work and read [effacé]', async () => {
@@ -465,23 +616,31 @@ describe.each(backends)('personal data on $name', (backend) => {
     const customer = stored.customer as Record<string, string>;
     const email = String(customer.email);
 
-    // One character of the body changed.
-    const at = email.lastIndexOf(':') + 8;
-    const flipped = `${email.slice(0, at)}${email[at] === 'A' ? 'B' : 'A'}${email.slice(at + 1)}`;
-    await setStored(first.event.id, { ...stored, customer: { ...customer, email: flipped } });
-    await expect(ledger.readStream(first.stream)).rejects.toThrow(IntegrityError);
-    await expect(ledger.readStream(first.stream)).rejects.toThrow(/customer\/email: authentication failed/);
+    const address = String(customer.address);
+    expect(parseCiphertext(address).sealed).not.toBeNull();
 
-    // The e-mail's ciphertext moved into the phone field of the same event.
-    await setStored(first.event.id, { ...stored, customer: { ...customer, phone: email } });
+    // One character of the envelope changed.
+    const at = address.lastIndexOf(':') + 8;
+    const flipped = `${address.slice(0, at)}${address[at] === 'A' ? 'B' : 'A'}${address.slice(at + 1)}`;
+    await setStored(first.event.id, { ...stored, customer: { ...customer, address: flipped } });
+    await expect(ledger.readStream(first.stream)).rejects.toThrow(IntegrityError);
+    await expect(ledger.readStream(first.stream)).rejects.toThrow(
+      /fields \/customer\/address, .*\/customer\/email.*: authentication failed/,
+    );
+
+    // A reference removed from the e-mail field (a plain value put in its place).
+    await setStored(first.event.id, { ...stored, customer: { ...customer, email: 'x@example.fr' } });
+    await expect(ledger.readStream(first.stream)).rejects.toThrow(IntegrityError);
+    // The e-mail's reference copied into a field that is not personal.
+    await setStored(first.event.id, { ...stored, customer: { ...customer, kind: email } });
     await expect(ledger.readStream(first.stream)).rejects.toThrow(IntegrityError);
 
-    // The ciphertext moved into another event of the same subject.
+    // The envelope moved into another event of the same subject.
     const other = toAppend(freshSample('BookingNoteAdded', first.ids));
     await ledger.append(first.stream, [other], 1n);
     const otherStored = await storedData(other.id);
     await setStored(first.event.id, stored);
-    await setStored(other.id, { ...otherStored, text: customer.name });
+    await setStored(other.id, { ...otherStored, text: customer.address });
     await expect(ledger.readStream(first.stream)).rejects.toThrow(IntegrityError);
     await setStored(other.id, otherStored);
     await expect(ledger.readStream(first.stream)).resolves.toHaveLength(2);

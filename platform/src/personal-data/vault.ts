@@ -60,12 +60,18 @@ export interface Vault {
   /** Destroys the subject's live key; returns its generation, or null when none was live. */
   shred(subjectId: string): Promise<number | null>;
   /**
-   * Records activity (the subject → streams index and the retention clock), once a day per fact
-   * per process; null when every fact was already recorded today (nothing to wait for).
+   * Records activity (the subject → streams index and the retention clock), once a UTC day per
+   * fact (subject, stream, retention kind) per process; null when every fact was already recorded
+   * today (nothing to wait for). So an append to a stream already seen today, about a subject whose
+   * key is cached, runs no vault SQL at all (the steady state of the append path). The retention
+   * clock is precise to a day: a subject's recorded last activity is the first event of their last
+   * active day seen by each process, at most 24 h before their true last event (limits are years).
    */
   recordActivity(activity: readonly SubjectActivity[]): Promise<void> | null;
   /** Subjects linked to a stream (cached). */
   subjectsOfStream(streamName: string): Promise<readonly string[]>;
+  /** The subjects linked to a stream if this process has them cached, else undefined. */
+  cachedSubjectsOfStream(streamName: string): readonly string[] | undefined;
   /** Re-wraps every live data key under the current master key. */
   rotateMasterKey(options?: {
     readonly batchSize?: number;
@@ -280,6 +286,7 @@ export function createVault(options: VaultOptions): Vault {
     shred,
     recordActivity,
     subjectsOfStream,
+    cachedSubjectsOfStream: (streamName) => streamSubjects.get(streamName),
     rotateMasterKey,
     clearCache: () => {
       keys.clear();

@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { registerGdprCommands } from './commands/gdpr-cli.js';
 import { inspectCommand } from './commands/inspect-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
+import { projectionsStatusCommand } from './commands/projections-status-command.js';
+import { rebuildCommand } from './commands/rebuild-command.js';
 import { replayCommand } from './commands/replay-command.js';
 import { registerSagasCommands } from './commands/sagas-dead-letters-command.js';
 import { startCommand } from './commands/start-command.js';
@@ -34,6 +36,26 @@ program
 
 registerGdprCommands(program);
 registerSagasCommands(program);
+
+program
+  .command('rebuild')
+  .description('blue/green rebuild of a read model (or all); --drop-old drops retired generations')
+  .argument('[read-model]', 'availability, centres, audit, … or all')
+  .option('--drop-old', 'drop the generations the swap retired (tables and Redis keys)')
+  .option('--batch-size <n>', 'events per catch-up transaction (default 20000)')
+  .action(async (readModel: string | undefined, options: { dropOld?: boolean; batchSize?: string }) => {
+    process.exitCode = await rebuildCommand(readModel, options);
+  });
+
+program
+  .command('projections')
+  .description('projection runtime')
+  .command('status')
+  .description('per read model: live generation, checkpoint, lag (events, seconds), state')
+  .option('--json', 'machine-readable output')
+  .action(async (options: { json?: boolean }) => {
+    process.exitCode = await projectionsStatusCommand(options);
+  });
 
 program
   .command('replay')

@@ -1,1 +1,15 @@
-export {};
+export * from './agenda/index.js';
+export * from './audit/audit-projector.js';
+export * from './audit/audit-queries.js';
+export * from './availability/availability-compute.js';
+export * from './availability/availability-projector.js';
+export * from './availability/availability-queries.js';
+export * from './availability/profile-classes.js';
+export * from './bookings/index.js';
+export * from './centres/centres-projector.js';
+export * from './centres/centres-queries.js';
+export * from './customers/index.js';
+export * from './projectors.js';
+export * from './reporting/index.js';
+export * from './runtime/index.js';
+export * from './start.js';

@@ -1,0 +1,2 @@
+export * from './agenda-projector.js';
+export * from './agenda-queries.js';

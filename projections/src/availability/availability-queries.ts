@@ -1,0 +1,255 @@
+import type { Cache, SqlExecutor } from '@pti/platform';
+import {
+  addDaysToLocalDate,
+  DEFAULT_DURATION_MATRIX,
+  DEFAULT_TIME_ZONE,
+  type DurationMatrix,
+  daysBetweenLocalDates,
+  instantToLocal,
+} from '@pti/write-side/domain';
+import { type ProjectionLayout, projectionLayout } from '../runtime/layout.js';
+import type { LiveGenerations } from '../runtime/live.js';
+import { readProjectionCache } from '../runtime/projection-cache.js';
+import { decodeStarts, type EncodedStart, type FreeStart } from './availability-compute.js';
+import { type CachedDay, type CachedFirstDays, dayKey, firstKey } from './availability-projector.js';
+import { profileClassId, type VehicleProfileQuery } from './profile-classes.js';
+
+/**
+ * Read functions of the availability read model, for the read API. Redis first (the live
+ * generation's keys), PostgreSQL (`rm.availability_days`) for whatever Redis does not hold, and
+ * the clock-dependent filters (minimum notice, horizon) applied here with the real time.
+ */
+export interface AvailabilityReadDeps {
+  /** Any executor: availability is public (no RLS). */
+  readonly db: SqlExecutor;
+  readonly cache?: Cache;
+  /** Needed with `cache`: resolves the live generation's key prefix. */
+  readonly live?: LiveGenerations;
+  readonly layout?: ProjectionLayout;
+  readonly durationMatrix?: DurationMatrix;
+}
+
+export interface AvailabilityQuery {
+  readonly centreId: string;
+  /** First local day, `YYYY-MM-DD`, inclusive. */
+  readonly from: string;
+  /** Last local day, inclusive (at most 92 days after `from`). */
+  readonly to: string;
+  readonly profile: VehicleProfileQuery;
+  readonly now?: Date;
+}
+
+export interface DayStarts {
+  readonly date: string;
+  readonly starts: readonly FreeStart[];
+}
+
+interface StoredDay {
+  readonly day: string;
+  readonly timeZone: string;
+  readonly minimumNoticeMinutes: number;
+  readonly horizonDays: number;
+  readonly active: boolean;
+  readonly durationMinutes: number;
+  readonly starts: readonly EncodedStart[];
+}
+
+interface DayRow {
+  day: string;
+  time_zone: string;
+  minimum_notice_minutes: number;
+  horizon_days: number;
+  active: boolean;
+  duration_minutes: number;
+  starts: EncodedStart[];
+}
+
+const DAY_COLUMNS = 'day, time_zone, minimum_notice_minutes, horizon_days, active, duration_minutes, starts';
+
+const MAX_DAYS = 92;
+
+function daysFrom(from: string, to: string): string[] {
+  const span = daysBetweenLocalDates(from, to);
+  if (span < 0) return [];
+  if (span > MAX_DAYS) throw new RangeError(`at most ${MAX_DAYS} days per availability query`);
+  return Array.from({ length: span + 1 }, (_, n) => addDaysToLocalDate(from, n));
+}
+
+/** The clock-dependent part of `evaluateStart`: notice and horizon, with the real `now`. */
+export function bookableNow(day: StoredDay, now: Date): readonly FreeStart[] {
+  if (!day.active) return [];
+  const today = instantToLocal(now, day.timeZone || DEFAULT_TIME_ZONE).date;
+  if (daysBetweenLocalDates(today, day.day) > day.horizonDays || day.day < today) return [];
+  const earliest = now.getTime() + day.minimumNoticeMinutes * 60_000;
+  return decodeStarts(day.day, day.timeZone, day.durationMinutes, day.starts).filter(
+    (start) => Date.parse(start.instant) >= earliest,
+  );
+}
+
+const fromRow = (row: DayRow): StoredDay => ({
+  day: row.day,
+  timeZone: row.time_zone,
+  minimumNoticeMinutes: row.minimum_notice_minutes,
+  horizonDays: row.horizon_days,
+  active: row.active,
+  durationMinutes: row.duration_minutes,
+  starts: row.starts,
+});
+
+const fromCache = (day: string, value: CachedDay): StoredDay => ({ day, ...value });
+
+async function prefixOf(deps: AvailabilityReadDeps): Promise<string | undefined> {
+  if (deps.cache === undefined || deps.live === undefined) return undefined;
+  return (await deps.live.get('availability'))?.keyPrefix;
+}
+
+const table = (deps: AvailabilityReadDeps) =>
+  `${(deps.layout ?? projectionLayout()).viewSchema(undefined)}.availability_days`;
+
+/**
+ * Free starts of one centre for a profile over a range of days, bookable at `now`. Days without a
+ * row (unknown centre, beyond the horizon) are left out; days with no free start come back empty.
+ */
+export async function availabilityFor(
+  deps: AvailabilityReadDeps,
+  query: AvailabilityQuery,
+): Promise<DayStarts[]> {
+  const classId = profileClassId(query.profile, deps.durationMatrix ?? DEFAULT_DURATION_MATRIX);
+  if (classId === undefined) return [];
+  const now = query.now ?? new Date();
+  const days = daysFrom(query.from, query.to);
+  const found = new Map<string, StoredDay>();
+  const prefix = await prefixOf(deps);
+  if (prefix !== undefined && deps.cache !== undefined) {
+    const values = await readProjectionCache(deps.cache, prefix).mget(
+      days.map((day) => dayKey(query.centreId, day, classId)),
+    );
+    values.forEach((value, n) => {
+      const day = days[n];
+      if (value !== null && day !== undefined) found.set(day, fromCache(day, JSON.parse(value) as CachedDay));
+    });
+  }
+  const missing = days.filter((day) => !found.has(day));
+  if (missing.length > 0) {
+    const { rows } = await deps.db.query<DayRow>(
+      `select ${DAY_COLUMNS} from ${table(deps)}
+        where centre_id = $1 and class = $2 and day = any($3::date[])`,
+      [query.centreId, classId, missing],
+    );
+    for (const row of rows) found.set(row.day, fromRow(row));
+  }
+  return days.flatMap((day) => {
+    const stored = found.get(day);
+    return stored === undefined ? [] : [{ date: day, starts: bookableNow(stored, now) }];
+  });
+}
+
+export interface FirstFreeSlot {
+  readonly centreId: string;
+  readonly date: string;
+  readonly start: FreeStart;
+}
+
+/**
+ * The first bookable start of each centre for a profile (`null` when none in the horizon). Redis
+ * holds each centre's first three days with free starts; when all of them fall within the notice
+ * (or Redis misses) PostgreSQL is asked.
+ */
+export async function firstFreeSlots(
+  deps: AvailabilityReadDeps,
+  query: {
+    readonly centreIds: readonly string[];
+    readonly profile: VehicleProfileQuery;
+    readonly now?: Date;
+  },
+): Promise<Map<string, FirstFreeSlot | null>> {
+  const out = new Map<string, FirstFreeSlot | null>();
+  const classId = profileClassId(query.profile, deps.durationMatrix ?? DEFAULT_DURATION_MATRIX);
+  if (classId === undefined) {
+    for (const centreId of query.centreIds) out.set(centreId, null);
+    return out;
+  }
+  const now = query.now ?? new Date();
+  const earliest = (centreId: string, days: readonly { day: string; starts: readonly FreeStart[] }[]) => {
+    for (const day of days) {
+      const start = day.starts[0];
+      if (start !== undefined) return { centreId, date: day.day, start };
+    }
+    return undefined;
+  };
+  const prefix = await prefixOf(deps);
+  const unresolved: string[] = [];
+  if (prefix !== undefined && deps.cache !== undefined) {
+    const values = await readProjectionCache(deps.cache, prefix).mget(
+      query.centreIds.map((centreId) => firstKey(centreId, classId)),
+    );
+    query.centreIds.forEach((centreId, n) => {
+      const value = values[n];
+      if (value === null || value === undefined) {
+        unresolved.push(centreId);
+        return;
+      }
+      const cached = JSON.parse(value) as CachedFirstDays;
+      if (cached.days.length === 0) {
+        out.set(centreId, null);
+        return;
+      }
+      const days = cached.days.map((day) => ({
+        day: day.day,
+        starts: bookableNow({ ...cached, day: day.day, active: true, starts: day.starts }, now),
+      }));
+      const hit = earliest(centreId, days);
+      // Every cached day falls within the notice: PostgreSQL looks further.
+      if (hit === undefined) unresolved.push(centreId);
+      else out.set(centreId, hit);
+    });
+  } else {
+    unresolved.push(...query.centreIds);
+  }
+  if (unresolved.length > 0) {
+    const today = addDaysToLocalDate(instantToLocal(now, DEFAULT_TIME_ZONE).date, -1);
+    const { rows } = await deps.db.query<DayRow & { centre_id: string }>(
+      `select centre_id, ${DAY_COLUMNS} from ${table(deps)}
+        where centre_id = any($1::text[]) and class = $2 and day >= $3 and free_count > 0 and active
+        order by centre_id, day`,
+      [unresolved, classId, today],
+    );
+    const byCentre = new Map<string, StoredDay[]>();
+    for (const row of rows) {
+      const list = byCentre.get(row.centre_id) ?? [];
+      list.push(fromRow(row));
+      byCentre.set(row.centre_id, list);
+    }
+    for (const centreId of unresolved) {
+      const days = (byCentre.get(centreId) ?? []).map((day) => ({
+        day: day.day,
+        starts: bookableNow(day, now),
+      }));
+      out.set(centreId, earliest(centreId, days) ?? null);
+    }
+  }
+  return out;
+}
+
+/** Centres with at least one free start for the profile on `day` (search by date), by centre id. */
+export async function centresFreeOn(
+  deps: AvailabilityReadDeps,
+  query: {
+    readonly day: string;
+    readonly profile: VehicleProfileQuery;
+    readonly now?: Date;
+    readonly limit?: number;
+  },
+): Promise<{ centreId: string; starts: readonly FreeStart[] }[]> {
+  const classId = profileClassId(query.profile, deps.durationMatrix ?? DEFAULT_DURATION_MATRIX);
+  if (classId === undefined) return [];
+  const now = query.now ?? new Date();
+  const { rows } = await deps.db.query<DayRow & { centre_id: string }>(
+    `select centre_id, ${DAY_COLUMNS} from ${table(deps)}
+      where class = $1 and day = $2 and free_count > 0 and active order by centre_id limit $3`,
+    [classId, query.day, query.limit ?? 500],
+  );
+  return rows
+    .map((row) => ({ centreId: row.centre_id, starts: bookableNow(fromRow(row), now) }))
+    .filter((entry) => entry.starts.length > 0);
+}

@@ -1,0 +1,3 @@
+export * from './bookings-projector.js';
+export * from './bookings-queries.js';
+export { InvalidCursorError, type Page, type PageOptions, type ReadSource } from './shared.js';

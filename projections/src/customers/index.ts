@@ -1,0 +1,2 @@
+export * from './customers-projector.js';
+export * from './customers-queries.js';

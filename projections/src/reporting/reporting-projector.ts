@@ -1,0 +1,672 @@
+import type {
+  CancellationReason,
+  CancelledBy,
+  CentreEvent,
+  Channel,
+  ControlType,
+  Fuel,
+  InspectionResult,
+  PaymentMode,
+  VehicleCategory,
+} from '@pti/events';
+import type { SqlExecutor } from '@pti/platform';
+import {
+  addDaysToLocalDate,
+  type BookingStatus,
+  type CentreState,
+  centreDayConfiguration,
+  evolveCentre,
+  initialCentreState,
+  intersectIntervals,
+  localDateTimeToInstant,
+  REFERENCE_CONTROL_MINUTES,
+  totalMinutes,
+} from '@pti/write-side/domain';
+import { localDateOf, revisionNumber } from '../bookings/shared.js';
+import { defineProjector, type ProjectionEvent, tenantPolicy } from '../runtime/projector.js';
+import { upsertRows } from '../runtime/sql.js';
+import { bookingFactsComments, dailyFactsComments } from './reporting-columns.js';
+
+/**
+ * # reporting read model (schema `reporting`)
+ *
+ * Analyst-facing facts (DESIGN.md §6), read with SQL through the stable views
+ * `reporting.booking_facts` and `reporting.daily_centre_facts` (the runtime points them at the live
+ * table set `rm_reporting_v<n>`; a rebuild swaps them atomically). Every column carries a SQL
+ * comment (`\d+ rm_reporting_v<n>.daily_centre_facts`; the texts are in `reporting-columns.ts`).
+ * No personal data: ids, dates, amounts and codes only. Row-level security by tenant.
+ *
+ * - `booking_facts`: one row per booking — its current appointment, placement, channel, price,
+ *   payments, outcome, lead time, revenue. Folded with a stream-revision guard (idempotent).
+ * - `daily_centre_facts`: one row per centre and local day. Its counters are recomputed in SQL
+ *   from `booking_facts` for every (centre, day) a batch touches, so they are a pure function of
+ *   the booking facts; its capacity columns come from the centre's configuration through the
+ *   write side's `centreDayConfiguration`.
+ *
+ * ## Capacity, deterministically
+ * A centre's configuration changes over time; the capacity of day d is computed from the
+ * configuration in force on d: the state after the last centre event whose effective date is at or
+ * before d (effective date: the event's local date, never earlier than the previous one's). Rows
+ * exist for every day from the centre's registration to the furthest of (latest activity + booking
+ * horizon) and any appointment, so idle open days count in the fill rate too. Everything derives
+ * from event dates, never from the wall clock, so a rebuild equals the incremental result.
+ */
+
+export interface BookingFactRow {
+  readonly tenant_id: string;
+  readonly booking_id: string;
+  readonly centre_id: string;
+  readonly appointment_date: string;
+  readonly start_time: string;
+  readonly duration_minutes: number;
+  readonly placed_centre_id: string;
+  readonly placed_at: string;
+  readonly placed_date: string;
+  readonly channel: Channel;
+  readonly payment_mode: PaymentMode;
+  readonly control_type: ControlType;
+  readonly vehicle_category: VehicleCategory;
+  readonly vehicle_fuel: Fuel;
+  readonly price_cents: number;
+  readonly paid_cents: number;
+  readonly status: BookingStatus;
+  readonly result: InspectionResult | null;
+  readonly confirmed_at: string | null;
+  readonly checked_in_at: string | null;
+  readonly completed_at: string | null;
+  readonly cancelled_at: string | null;
+  readonly expired_at: string | null;
+  readonly no_show_at: string | null;
+  readonly cancelled_by: CancelledBy | null;
+  readonly cancellation_reason: CancellationReason | null;
+  readonly refund_eligible: boolean | null;
+  readonly lead_time_minutes: number;
+  readonly reschedule_count: number;
+  readonly revenue_cents: number;
+  readonly refunded_cents: number;
+  readonly last_revision: number;
+}
+
+/** The configuration side of a daily row. */
+export interface DayCapacityRow {
+  readonly tenant_id: string;
+  readonly centre_id: string;
+  readonly day: string;
+  readonly active: boolean;
+  readonly open: boolean;
+  readonly closure_label: string | null;
+  readonly opening_minutes: number;
+  readonly capacity_minutes: number;
+  readonly nominal_capacity: number;
+}
+
+/** Internal: a centre's configuration and the range of days it has rows for. */
+interface CentreCalendarRow {
+  readonly tenant_id: string;
+  readonly centre_id: string;
+  /** The centre's state with inspector names blanked (no personal data in reporting). */
+  readonly state: CentreState;
+  readonly state_date: string | null;
+  readonly first_day: string | null;
+  readonly last_day: string | null;
+  /** Latest local date of any event of the centre or of its bookings. */
+  readonly watermark: string | null;
+  readonly last_revision: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Booking facts
+// ---------------------------------------------------------------------------------------------
+
+function leadTimeMinutes(placedAt: string, start: string): number {
+  const [date = '', time = '00:00'] = start.split('T');
+  const startsAt = localDateTimeToInstant(date, time).getTime();
+  return Math.round((startsAt - Date.parse(placedAt)) / 60_000);
+}
+
+/** Revenue recognised and refunds owed for the booking's current outcome (see the column comments). */
+function money(row: BookingFactRow): Pick<BookingFactRow, 'revenue_cents' | 'refunded_cents'> {
+  switch (row.status) {
+    case 'completed':
+      return { revenue_cents: row.price_cents, refunded_cents: 0 };
+    case 'no_show':
+      return { revenue_cents: row.paid_cents, refunded_cents: 0 };
+    case 'cancelled':
+      return row.refund_eligible === true
+        ? { revenue_cents: 0, refunded_cents: row.paid_cents }
+        : { revenue_cents: row.paid_cents, refunded_cents: 0 };
+    default:
+      return { revenue_cents: 0, refunded_cents: 0 };
+  }
+}
+
+export function foldBookingFact(
+  row: BookingFactRow | undefined,
+  event: ProjectionEvent,
+): BookingFactRow | undefined {
+  const revision = revisionNumber(event.revision);
+  if (row !== undefined && revision <= row.last_revision) return row;
+  const at = event.metadata.occurredAt;
+  const next = ((): BookingFactRow | undefined => {
+    if (event.type === 'BookingPlaced') {
+      if (row !== undefined) return undefined;
+      const data = event.data;
+      return {
+        tenant_id: event.metadata.tenantId,
+        booking_id: data.bookingId,
+        centre_id: data.centreId,
+        appointment_date: data.start.slice(0, 10),
+        start_time: data.start.slice(11, 16),
+        duration_minutes: data.durationMinutes,
+        placed_centre_id: data.centreId,
+        placed_at: at,
+        placed_date: localDateOf(at),
+        channel: data.channel,
+        payment_mode: data.paymentMode,
+        control_type: data.controlType,
+        vehicle_category: data.vehicle.category,
+        vehicle_fuel: data.vehicle.fuel,
+        price_cents: data.priceCents,
+        paid_cents: 0,
+        status: 'placed',
+        result: null,
+        confirmed_at: null,
+        checked_in_at: null,
+        completed_at: null,
+        cancelled_at: null,
+        expired_at: null,
+        no_show_at: null,
+        cancelled_by: null,
+        cancellation_reason: null,
+        refund_eligible: null,
+        lead_time_minutes: leadTimeMinutes(at, data.start),
+        reschedule_count: 0,
+        revenue_cents: 0,
+        refunded_cents: 0,
+        last_revision: revision,
+      };
+    }
+    if (row === undefined) return undefined;
+    switch (event.type) {
+      case 'BookingConfirmed':
+        return { ...row, status: 'confirmed', payment_mode: event.data.paymentMode, confirmed_at: at };
+      case 'BookingCheckedIn':
+        return { ...row, status: 'checked_in', checked_in_at: at };
+      case 'BookingCompleted':
+        return { ...row, status: 'completed', result: event.data.result, completed_at: at };
+      case 'BookingCancelled':
+        return {
+          ...row,
+          status: 'cancelled',
+          cancelled_at: at,
+          cancelled_by: event.data.cancelledBy,
+          cancellation_reason: event.data.reason,
+          refund_eligible: event.data.refundEligible,
+        };
+      case 'BookingExpired':
+        return { ...row, status: 'expired', expired_at: at };
+      case 'BookingNoShow':
+        return { ...row, status: 'no_show', no_show_at: at };
+      case 'BookingRescheduled': {
+        const { to, durationMinutes, priceCents } = event.data;
+        return {
+          ...row,
+          centre_id: to.centreId,
+          appointment_date: to.start.slice(0, 10),
+          start_time: to.start.slice(11, 16),
+          duration_minutes: durationMinutes,
+          price_cents: priceCents,
+          lead_time_minutes: leadTimeMinutes(row.placed_at, to.start),
+          reschedule_count: row.reschedule_count + 1,
+        };
+      }
+      case 'PaymentSucceeded':
+        return { ...row, paid_cents: row.paid_cents + event.data.amountCents };
+      default:
+        return undefined;
+    }
+  })();
+  if (next === undefined) return row;
+  return { ...next, ...money(next), last_revision: revision };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Capacity from the centre's configuration
+// ---------------------------------------------------------------------------------------------
+
+/** The centre state as reporting keeps it: inspector names (personal) blanked. */
+function withoutNames(state: CentreState): CentreState {
+  return { ...state, inspectors: state.inspectors.map((inspector) => ({ ...inspector, name: '' })) };
+}
+
+export function dayCapacity(tenantId: string, state: CentreState, day: string): DayCapacityRow {
+  const config = centreDayConfiguration(state, day);
+  let working = 0;
+  for (const inspector of config.inspectors) {
+    // Only inspectors who can take a bookable vehicle (VL or L) count, as in the nominal capacity.
+    if (!inspector.accreditations.includes('VL') && !inspector.accreditations.includes('L')) continue;
+    working += totalMinutes(intersectIntervals(inspector.working, config.opening));
+  }
+  const cap =
+    config.dailyCapacity === null
+      ? working
+      : Math.min(working, config.dailyCapacity * REFERENCE_CONTROL_MINUTES);
+  const opening = totalMinutes(config.opening);
+  return {
+    tenant_id: tenantId,
+    centre_id: config.centreId,
+    day,
+    active: config.active,
+    open: opening > 0,
+    closure_label: config.closure?.label ?? null,
+    opening_minutes: opening,
+    capacity_minutes: cap,
+    nominal_capacity: config.nominalCapacity,
+  };
+}
+
+const maxDate = (a: string | null, b: string | null): string | null =>
+  a === null ? b : b === null || b < a ? a : b;
+
+interface CentreBatch {
+  /** State and range before the batch. */
+  readonly before: CentreCalendarRow;
+  current: CentreCalendarRow;
+  /** Configuration changes of the batch, by increasing effective date. */
+  readonly changes: { readonly effective: string; readonly state: CentreState }[];
+}
+
+function emptyCalendar(tenantId: string, centreId: string): CentreCalendarRow {
+  return {
+    tenant_id: tenantId,
+    centre_id: centreId,
+    state: initialCentreState(),
+    state_date: null,
+    first_day: null,
+    last_day: null,
+    watermark: null,
+    last_revision: 0,
+  };
+}
+
+/** Pushes the range's end to the latest activity + horizon, or to a later appointment. */
+function extend(calendar: CentreCalendarRow, activity: string, appointment?: string): CentreCalendarRow {
+  if (calendar.first_day === null) return calendar;
+  const watermark = maxDate(calendar.watermark, activity);
+  const horizonEnd = addDaysToLocalDate(watermark ?? activity, calendar.state.policy.horizonDays);
+  const lastDay = maxDate(maxDate(calendar.last_day, horizonEnd), appointment ?? null);
+  return watermark === calendar.watermark && lastDay === calendar.last_day
+    ? calendar
+    : { ...calendar, watermark, last_day: lastDay };
+}
+
+/** The capacity rows a batch (re)writes for one centre: the rule "state in force on the day". */
+function capacityRows(batch: CentreBatch): DayCapacityRow[] {
+  const { before, current, changes } = batch;
+  if (current.first_day === null || current.last_day === null) return [];
+  const firstChange = changes[0]?.effective;
+  const afterOld = before.last_day === null ? current.first_day : addDaysToLocalDate(before.last_day, 1);
+  let from = firstChange !== undefined && firstChange < afterOld ? firstChange : afterOld;
+  if (from < current.first_day) from = current.first_day;
+  const rows: DayCapacityRow[] = [];
+  let index = -1;
+  for (let day = from; day <= current.last_day; day = addDaysToLocalDate(day, 1)) {
+    while (index + 1 < changes.length && (changes[index + 1]?.effective ?? '') <= day) index += 1;
+    const state = index >= 0 ? changes[index]?.state : before.state;
+    if (state === undefined || state.status === 'unregistered') continue;
+    rows.push(dayCapacity(current.tenant_id, state, day));
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Daily counters, recomputed from booking_facts
+// ---------------------------------------------------------------------------------------------
+
+const LIVE = `status in ('placed', 'confirmed', 'checked_in', 'completed', 'no_show')`;
+const DAY_MINUTES = 1440;
+
+function recomputeDays(schema: string): string {
+  const facts = `${schema}.booking_facts`;
+  const counters = [
+    'appointments_count',
+    'held_count',
+    'confirmed_count',
+    'checked_in_count',
+    'completed_count',
+    'cancelled_count',
+    'expired_count',
+    'no_show_count',
+    'booked_count',
+    'booked_minutes',
+    'result_a_count',
+    'result_s_count',
+    'result_r_count',
+    'revenue_cents',
+    'revenue_online_cents',
+    'revenue_on_site_cents',
+    'refunded_cents',
+    'placed_count',
+    'placed_web_count',
+    'placed_mobile_count',
+    'placed_call_centre_count',
+    'placed_backoffice_count',
+    'lead_time_total_minutes',
+    'lead_time_under_1d_count',
+    'lead_time_1d_3d_count',
+    'lead_time_3d_7d_count',
+    'lead_time_7d_14d_count',
+    'lead_time_14d_30d_count',
+    'lead_time_over_30d_count',
+  ];
+  const lead = (from: number, to: number | null) =>
+    `count(*) filter (where lead_time_minutes >= ${from * DAY_MINUTES}${to === null ? '' : ` and lead_time_minutes < ${to * DAY_MINUTES}`})::int`;
+  return `
+with k as (
+  select distinct k.tenant_id, k.centre_id, k.day from jsonb_to_recordset($1::jsonb) k(tenant_id text, centre_id text, day date)
+), a as (
+  select f.tenant_id, f.centre_id, f.appointment_date as day,
+         count(*)::int as appointments_count,
+         count(*) filter (where status = 'placed')::int as held_count,
+         count(*) filter (where status = 'confirmed')::int as confirmed_count,
+         count(*) filter (where status = 'checked_in')::int as checked_in_count,
+         count(*) filter (where status = 'completed')::int as completed_count,
+         count(*) filter (where status = 'cancelled')::int as cancelled_count,
+         count(*) filter (where status = 'expired')::int as expired_count,
+         count(*) filter (where status = 'no_show')::int as no_show_count,
+         count(*) filter (where ${LIVE})::int as booked_count,
+         coalesce(sum(duration_minutes) filter (where ${LIVE}), 0)::int as booked_minutes,
+         count(*) filter (where result = 'A')::int as result_a_count,
+         count(*) filter (where result = 'S')::int as result_s_count,
+         count(*) filter (where result = 'R')::int as result_r_count,
+         coalesce(sum(revenue_cents), 0)::bigint as revenue_cents,
+         coalesce(sum(revenue_cents) filter (where payment_mode = 'online'), 0)::bigint as revenue_online_cents,
+         coalesce(sum(revenue_cents) filter (where payment_mode = 'on_site'), 0)::bigint as revenue_on_site_cents,
+         coalesce(sum(refunded_cents), 0)::bigint as refunded_cents
+    from ${facts} f join k on f.tenant_id = k.tenant_id and f.centre_id = k.centre_id and f.appointment_date = k.day
+   group by 1, 2, 3
+), p as (
+  select f.tenant_id, f.placed_centre_id as centre_id, f.placed_date as day,
+         count(*)::int as placed_count,
+         count(*) filter (where channel = 'web')::int as placed_web_count,
+         count(*) filter (where channel = 'mobile')::int as placed_mobile_count,
+         count(*) filter (where channel = 'call_centre')::int as placed_call_centre_count,
+         count(*) filter (where channel = 'backoffice')::int as placed_backoffice_count,
+         coalesce(sum(lead_time_minutes), 0)::bigint as lead_time_total_minutes,
+         ${lead(0, 1)} as lead_time_under_1d_count,
+         ${lead(1, 3)} as lead_time_1d_3d_count,
+         ${lead(3, 7)} as lead_time_3d_7d_count,
+         ${lead(7, 14)} as lead_time_7d_14d_count,
+         ${lead(14, 30)} as lead_time_14d_30d_count,
+         ${lead(30, null)} as lead_time_over_30d_count
+    from ${facts} f join k on f.tenant_id = k.tenant_id and f.placed_centre_id = k.centre_id and f.placed_date = k.day
+   group by 1, 2, 3
+)
+insert into ${schema}.daily_centre_facts (tenant_id, centre_id, day, ${counters.join(', ')})
+select k.tenant_id, k.centre_id, k.day, ${counters
+    .map((c) => `coalesce(${c.startsWith('placed') || c.startsWith('lead') ? 'p' : 'a'}.${c}, 0)`)
+    .join(', ')}
+  from k
+  left join a on a.tenant_id = k.tenant_id and a.centre_id = k.centre_id and a.day = k.day
+  left join p on p.tenant_id = k.tenant_id and p.centre_id = k.centre_id and p.day = k.day
+on conflict (tenant_id, centre_id, day) do update set ${counters.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The projector
+// ---------------------------------------------------------------------------------------------
+
+async function loadJson<R>(tx: SqlExecutor, sql: string, keys: readonly unknown[]): Promise<R[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await tx.query<{ row: R }>(sql, [JSON.stringify(keys)]);
+  return rows.map(({ row }) => row);
+}
+
+const memoryKey = (centreId: string) => `centre:${centreId}`;
+
+function stringField(event: ProjectionEvent, name: string): string | undefined {
+  const data: Readonly<Record<string, unknown>> = event.data;
+  const value = data[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function isCentreEvent(event: ProjectionEvent): event is ProjectionEvent & CentreEvent {
+  return event.streamName.startsWith('centre-');
+}
+
+export const reportingProjector = defineProjector({
+  name: 'reporting',
+  version: 1,
+  viewSchema: 'reporting',
+  tables: ['booking_facts', 'daily_centre_facts'],
+  filter: { streamPrefixes: ['booking-', 'centre-'] },
+  migrations: (schema) => [
+    {
+      version: 1,
+      name: 'booking and daily centre facts',
+      sql: `
+create table ${schema}.booking_facts (
+  tenant_id text not null,
+  booking_id text primary key,
+  centre_id text not null,
+  appointment_date date not null,
+  start_time text not null,
+  duration_minutes int not null,
+  placed_centre_id text not null,
+  placed_at timestamptz not null,
+  placed_date date not null,
+  channel text not null,
+  payment_mode text not null,
+  control_type text not null,
+  vehicle_category text not null,
+  vehicle_fuel text not null,
+  price_cents int not null,
+  paid_cents int not null,
+  status text not null,
+  result text,
+  confirmed_at timestamptz,
+  checked_in_at timestamptz,
+  completed_at timestamptz,
+  cancelled_at timestamptz,
+  expired_at timestamptz,
+  no_show_at timestamptz,
+  cancelled_by text,
+  cancellation_reason text,
+  refund_eligible boolean,
+  lead_time_minutes int not null,
+  reschedule_count int not null,
+  revenue_cents int not null,
+  refunded_cents int not null,
+  last_revision bigint not null
+);
+create index booking_facts_appointment on ${schema}.booking_facts (tenant_id, centre_id, appointment_date);
+create index booking_facts_placement on ${schema}.booking_facts (tenant_id, placed_centre_id, placed_date);
+${tenantPolicy(schema, 'booking_facts')}
+create table ${schema}.daily_centre_facts (
+  tenant_id text not null,
+  centre_id text not null,
+  day date not null,
+  active boolean,
+  open boolean,
+  closure_label text,
+  opening_minutes int,
+  capacity_minutes int,
+  nominal_capacity int,
+  appointments_count int not null default 0,
+  held_count int not null default 0,
+  confirmed_count int not null default 0,
+  checked_in_count int not null default 0,
+  completed_count int not null default 0,
+  cancelled_count int not null default 0,
+  expired_count int not null default 0,
+  no_show_count int not null default 0,
+  booked_count int not null default 0,
+  booked_minutes int not null default 0,
+  fill_rate numeric(7, 4) generated always as
+    (case when capacity_minutes > 0 then round(booked_minutes::numeric / capacity_minutes, 4) end) stored,
+  result_a_count int not null default 0,
+  result_s_count int not null default 0,
+  result_r_count int not null default 0,
+  revenue_cents bigint not null default 0,
+  revenue_online_cents bigint not null default 0,
+  revenue_on_site_cents bigint not null default 0,
+  refunded_cents bigint not null default 0,
+  placed_count int not null default 0,
+  placed_web_count int not null default 0,
+  placed_mobile_count int not null default 0,
+  placed_call_centre_count int not null default 0,
+  placed_backoffice_count int not null default 0,
+  lead_time_total_minutes bigint not null default 0,
+  lead_time_avg_minutes numeric(12, 1) generated always as
+    (case when placed_count > 0 then round(lead_time_total_minutes::numeric / placed_count, 1) end) stored,
+  lead_time_under_1d_count int not null default 0,
+  lead_time_1d_3d_count int not null default 0,
+  lead_time_3d_7d_count int not null default 0,
+  lead_time_7d_14d_count int not null default 0,
+  lead_time_14d_30d_count int not null default 0,
+  lead_time_over_30d_count int not null default 0,
+  primary key (tenant_id, centre_id, day)
+);
+${tenantPolicy(schema, 'daily_centre_facts')}
+-- Internal: each centre's configuration (inspector names blanked) and the range of its daily rows.
+create table ${schema}.centre_calendars (
+  tenant_id text not null,
+  centre_id text primary key,
+  state jsonb not null,
+  state_date date,
+  first_day date,
+  last_day date,
+  watermark date,
+  last_revision bigint not null
+);
+${bookingFactsComments(schema)}
+${dailyFactsComments(schema)}`,
+    },
+  ],
+  async apply(batch, ctx) {
+    const bookingEvents = batch.events.filter((event) => event.streamName.startsWith('booking-'));
+    const centreEvents = batch.events.filter(isCentreEvent);
+
+    // The booking facts the batch touches, read once.
+    const bookingIds = [
+      ...new Set(bookingEvents.map((e) => stringField(e, 'bookingId')).filter((id) => id !== undefined)),
+    ];
+    const facts = new Map(
+      (
+        await loadJson<BookingFactRow>(
+          ctx.tx,
+          `select to_jsonb(f) as row from ${ctx.table('booking_facts')} f
+            where f.booking_id in (select jsonb_array_elements_text($1::jsonb))`,
+          bookingIds,
+        )
+      ).map((row) => [row.booking_id, row]),
+    );
+
+    // The centres the batch touches: from memory, else read once.
+    const centreIds = new Set<string>();
+    for (const event of centreEvents) centreIds.add(event.data.centreId);
+    for (const event of bookingEvents) {
+      const placed = event.type === 'BookingPlaced' ? event.data.centreId : undefined;
+      const moved = event.type === 'BookingRescheduled' ? event.data.to.centreId : undefined;
+      const known = facts.get(stringField(event, 'bookingId') ?? '')?.centre_id;
+      for (const id of [placed, moved, known]) if (id !== undefined) centreIds.add(id);
+    }
+    const missing = [...centreIds].filter((id) => !ctx.memory.has(memoryKey(id)));
+    for (const row of await loadJson<CentreCalendarRow>(
+      ctx.tx,
+      `select to_jsonb(c) as row from ${ctx.table('centre_calendars')} c
+        where c.centre_id in (select jsonb_array_elements_text($1::jsonb))`,
+      missing,
+    )) {
+      ctx.memory.set(memoryKey(row.centre_id), row);
+    }
+    const centres = new Map<string, CentreBatch>();
+    const centreBatch = (centreId: string, tenantId: string): CentreBatch => {
+      let entry = centres.get(centreId);
+      if (entry === undefined) {
+        const stored = ctx.memory.get(memoryKey(centreId)) as CentreCalendarRow | undefined;
+        const before = stored ?? emptyCalendar(tenantId, centreId);
+        entry = { before, current: before, changes: [] };
+        centres.set(centreId, entry);
+      }
+      return entry;
+    };
+
+    const changedFacts = new Map<string, BookingFactRow>();
+    const touchedDays = new Map<string, { tenant_id: string; centre_id: string; day: string }>();
+    const touch = (row: BookingFactRow) => {
+      for (const [centre, day] of [
+        [row.centre_id, row.appointment_date],
+        [row.placed_centre_id, row.placed_date],
+      ] as const) {
+        touchedDays.set(`${row.tenant_id}/${centre}/${day}`, {
+          tenant_id: row.tenant_id,
+          centre_id: centre,
+          day,
+        });
+      }
+    };
+
+    for (const event of batch.events) {
+      const today = localDateOf(event.metadata.occurredAt);
+      if (isCentreEvent(event)) {
+        const entry = centreBatch(event.data.centreId, event.metadata.tenantId);
+        const revision = revisionNumber(event.revision);
+        if (revision <= entry.current.last_revision) continue;
+        const state = withoutNames(evolveCentre(entry.current.state, event));
+        const effective = maxDate(entry.current.state_date, today) ?? today;
+        entry.changes.push({ effective, state });
+        entry.current = extend(
+          {
+            ...entry.current,
+            state,
+            state_date: effective,
+            first_day: entry.current.first_day ?? effective,
+            last_revision: revision,
+          },
+          today,
+        );
+        continue;
+      }
+      const id = stringField(event, 'bookingId');
+      if (id === undefined) continue;
+      const current = facts.get(id);
+      const next = foldBookingFact(current, event);
+      if (next === undefined || next === current) continue;
+      facts.set(id, next);
+      changedFacts.set(id, next);
+      if (current !== undefined) touch(current);
+      touch(next);
+      const entry = centreBatch(next.centre_id, next.tenant_id);
+      entry.current = extend(entry.current, today, next.appointment_date);
+    }
+
+    const capacity: DayCapacityRow[] = [];
+    const calendars: CentreCalendarRow[] = [];
+    for (const entry of centres.values()) {
+      if (entry.current === entry.before) continue;
+      capacity.push(...capacityRows(entry));
+      calendars.push(entry.current);
+      ctx.memory.set(memoryKey(entry.current.centre_id), entry.current);
+    }
+    await upsertRows(ctx.tx, ctx.table('centre_calendars'), calendars, { key: ['centre_id'] });
+    await upsertRows(ctx.tx, ctx.table('daily_centre_facts'), capacity, {
+      key: ['tenant_id', 'centre_id', 'day'],
+      columns: [
+        'tenant_id',
+        'centre_id',
+        'day',
+        'active',
+        'open',
+        'closure_label',
+        'opening_minutes',
+        'capacity_minutes',
+        'nominal_capacity',
+      ],
+    });
+    await upsertRows(ctx.tx, ctx.table('booking_facts'), [...changedFacts.values()], { key: ['booking_id'] });
+    if (touchedDays.size > 0) {
+      await ctx.tx.query(recomputeDays(ctx.schema), [JSON.stringify([...touchedDays.values()])]);
+    }
+  },
+});

@@ -1,0 +1,183 @@
+import {
+  type Cache,
+  comparePositions,
+  type Position,
+  positionFromString,
+  positionToString,
+  type RecordedEvent,
+  type SqlExecutor,
+  type TransactionalSqlExecutor,
+} from '@pti/platform';
+import { decodeRecords } from './decode.js';
+import type { ProjectionLayout } from './layout.js';
+import { bufferedProjectionCache } from './projection-cache.js';
+import type { ApplyContext, ApplyMode, MaintenanceContext, Projector } from './projector.js';
+
+/** One generation of one projector, running in this process. */
+export interface GenerationHandle {
+  readonly projector: Projector;
+  readonly generation: number;
+  readonly schema: string;
+  readonly keyPrefix: string;
+  /** `ApplyContext.memory`; cleared when a batch fails. */
+  readonly memory: Map<string, unknown>;
+  /**
+   * The checkpoint this process last committed. When the stored one differs, another process
+   * applied batches to this generation meanwhile: `memory` may be stale and is cleared.
+   */
+  committed?: Position;
+}
+
+export interface BatchOutcome {
+  /** Records past the stored checkpoint that were applied (0 when the whole batch was a replay). */
+  readonly applied: number;
+  /** The checkpoint after the batch. */
+  readonly position: Position;
+}
+
+async function lockCheckpoint(
+  tx: SqlExecutor,
+  layout: ProjectionLayout,
+  handle: GenerationHandle,
+): Promise<Position> {
+  const { rows } = await tx.query<{ position: string }>(
+    `select position from ${layout.registrySchema}.checkpoints where projector = $1 and version = $2 for update`,
+    [handle.projector.name, handle.generation],
+  );
+  const row = rows[0];
+  if (row === undefined)
+    throw new Error(`no checkpoint for ${handle.projector.name} generation ${handle.generation}`);
+  return positionFromString(row.position);
+}
+
+async function storeCheckpoint(
+  tx: SqlExecutor,
+  layout: ProjectionLayout,
+  handle: GenerationHandle,
+  position: Position,
+): Promise<void> {
+  await tx.query(
+    `update ${layout.registrySchema}.checkpoints set position = $3, updated_at = now()
+      where projector = $1 and version = $2`,
+    [handle.projector.name, handle.generation, positionToString(position)],
+  );
+}
+
+const tableOf = (schema: string) => (name: string) => `${schema}.${name}`;
+
+/**
+ * Applies one batch: in ONE transaction, locks the generation's checkpoint row (`FOR UPDATE`, so two
+ * processes never apply the same generation at once), skips the records at or before it (a
+ * redelivered batch is a no-op), calls `apply`, flushes the buffered Redis writes guarded by the
+ * batch's position, and stores the new checkpoint. Any failure rolls everything back, discards the
+ * Redis buffer and clears the generation's memory; the caller redelivers from the checkpoint.
+ */
+export async function applyBatch(
+  db: TransactionalSqlExecutor,
+  layout: ProjectionLayout,
+  handle: GenerationHandle,
+  records: readonly RecordedEvent[],
+  mode: ApplyMode,
+  cache: Cache | undefined,
+): Promise<BatchOutcome> {
+  const last = records.at(-1);
+  const buffered =
+    cache !== undefined && handle.projector.usesCache === true
+      ? bufferedProjectionCache(cache, handle.keyPrefix)
+      : undefined;
+  try {
+    const outcome = await db.transaction(async (tx): Promise<BatchOutcome> => {
+      const stored = await lockCheckpoint(tx, layout, handle);
+      if (handle.committed !== undefined && comparePositions(stored, handle.committed) !== 0)
+        handle.memory.clear();
+      if (last === undefined || comparePositions(last.position, stored) <= 0) {
+        handle.committed = stored;
+        return { applied: 0, position: stored };
+      }
+      const fresh = records.filter((record) => comparePositions(record.position, stored) > 0);
+      const ctx: ApplyContext = {
+        tx,
+        schema: handle.schema,
+        table: tableOf(handle.schema),
+        generation: handle.generation,
+        mode,
+        cache: buffered,
+        memory: handle.memory,
+      };
+      await handle.projector.apply(
+        { events: decodeRecords(fresh), records: fresh, position: last.position },
+        ctx,
+      );
+      if (buffered !== undefined) await buffered.flush(last.position);
+      await storeCheckpoint(tx, layout, handle, last.position);
+      return { applied: fresh.length, position: last.position };
+    });
+    handle.committed = outcome.position;
+    return outcome;
+  } catch (error) {
+    buffered?.discard();
+    handle.memory.clear();
+    throw error;
+  }
+}
+
+/**
+ * Moves the checkpoint forward without events: the subscription went past events the projector's
+ * filter skips. Never moves it back.
+ */
+export async function advanceCheckpoint(
+  db: TransactionalSqlExecutor,
+  layout: ProjectionLayout,
+  handle: GenerationHandle,
+  position: Position,
+): Promise<Position> {
+  const advanced = await db.transaction(async (tx) => {
+    const stored = await lockCheckpoint(tx, layout, handle);
+    if (handle.committed !== undefined && comparePositions(stored, handle.committed) !== 0)
+      handle.memory.clear();
+    if (comparePositions(position, stored) <= 0) return stored;
+    await storeCheckpoint(tx, layout, handle, position);
+    return position;
+  });
+  handle.committed = advanced;
+  return advanced;
+}
+
+/**
+ * Runs maintenance work (refresh, scrub, export) in one transaction on a generation. It locks the
+ * generation's checkpoint row like a batch does, so it never interleaves with one; its Redis writes
+ * are guarded by that checkpoint's position.
+ */
+export async function withMaintenance<T>(
+  db: TransactionalSqlExecutor,
+  layout: ProjectionLayout,
+  handle: GenerationHandle,
+  cache: Cache | undefined,
+  work: (ctx: MaintenanceContext) => Promise<T>,
+  /** Minor cache version of this maintenance (see `positionVersion`). */
+  minor = 0n,
+): Promise<T> {
+  const buffered =
+    cache !== undefined && handle.projector.usesCache === true
+      ? bufferedProjectionCache(cache, handle.keyPrefix)
+      : undefined;
+  try {
+    return await db.transaction(async (tx) => {
+      const position = await lockCheckpoint(tx, layout, handle);
+      const result = await work({
+        tx,
+        schema: handle.schema,
+        table: tableOf(handle.schema),
+        generation: handle.generation,
+        cache: buffered,
+        memory: handle.memory,
+      });
+      if (buffered !== undefined) await buffered.flush(position, minor);
+      return result;
+    });
+  } catch (error) {
+    buffered?.discard();
+    handle.memory.clear();
+    throw error;
+  }
+}

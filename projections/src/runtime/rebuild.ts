@@ -1,0 +1,146 @@
+import type { Cache, Ledger, Position, TransactionalSqlExecutor } from '@pti/platform';
+import { type GenerationHandle, withMaintenance } from './apply-batch.js';
+import { type CatchUpProgress, catchUp, DEFAULT_CATCH_UP_BATCH } from './catch-up.js';
+import type { ProjectionLayout } from './layout.js';
+import type { Projector } from './projector.js';
+import {
+  createGeneration,
+  dropRetired,
+  type GenerationRecord,
+  listGenerations,
+  liveGeneration,
+  migrateRegistry,
+  resumableGeneration,
+  swapGeneration,
+} from './registry.js';
+
+export interface RebuildDeps {
+  readonly ledger: Ledger;
+  readonly db: TransactionalSqlExecutor;
+  readonly cache?: Cache;
+  readonly layout: ProjectionLayout;
+  readonly clock?: () => Date;
+}
+
+export interface RebuildOptions {
+  readonly batchSize?: number;
+  readonly onProgress?: (progress: CatchUpProgress) => void;
+  readonly head?: () => Promise<Position>;
+  /** Drop the generations retired by this swap (tables and Redis keys) once it is done. */
+  readonly dropOld?: boolean;
+  /** Continue an interrupted build of the same projector version (default true). */
+  readonly resume?: boolean;
+  /** Called right after the swap committed (the runner re-binds its lane). */
+  readonly onSwapped?: (live: GenerationRecord) => void | Promise<void>;
+}
+
+export interface RebuildReport {
+  readonly projector: string;
+  readonly previous: number | null;
+  readonly generation: number;
+  readonly events: number;
+  readonly elapsedMs: number;
+  readonly eventsPerSecond: number;
+  readonly dropped: readonly number[];
+}
+
+export function handleOf(projector: Projector, record: GenerationRecord): GenerationHandle {
+  return {
+    projector,
+    generation: record.generation,
+    schema: record.schema,
+    keyPrefix: record.keyPrefix,
+    memory: new Map(),
+  };
+}
+
+/** Calls the projector's time-driven `refresh` on a generation (no-op for projectors without one). */
+export async function refreshGeneration(
+  deps: Pick<RebuildDeps, 'db' | 'cache' | 'layout'>,
+  handle: GenerationHandle,
+  now: Date,
+): Promise<void> {
+  const refresh = handle.projector.refresh;
+  if (refresh === undefined) return;
+  // The roll's day number orders its cache writes after the last batch's (see positionVersion).
+  const day = BigInt(Math.floor(now.getTime() / 86_400_000));
+  await withMaintenance(deps.db, deps.layout, handle, deps.cache, (ctx) => refresh(now, ctx), day);
+}
+
+/**
+ * Blue/green rebuild of one projector: registers generation n+1 (`rm_<name>_v<n+1>`, Redis prefix
+ * `rm:<name>:v<n+1>:`), replays the whole ledger into it in catch-up batches while the live
+ * generation keeps serving (and, in a running process, keeps being updated), repeats the catch-up
+ * until a pass ends at the visible tail, then swaps the stable views in one transaction. The old
+ * generation stays (retired) until `dropOld` / `dropRetiredGenerations`.
+ */
+export async function rebuildProjector(
+  deps: RebuildDeps,
+  projector: Projector,
+  options: RebuildOptions = {},
+): Promise<RebuildReport> {
+  const started = Date.now();
+  await migrateRegistry(deps.db, deps.layout);
+  const previous = await liveGeneration(deps.db, deps.layout, projector.name);
+  const created =
+    (options.resume === false ? undefined : await resumableGeneration(deps.db, deps.layout, projector)) ??
+    (await createGeneration(deps.db, deps.layout, projector));
+  const handle = handleOf(projector, created);
+  await refreshGeneration(deps, handle, (deps.clock ?? (() => new Date()))());
+  let events = 0;
+  // Passes after the first only pick up what was appended meanwhile.
+  for (let pass = 0; pass < 10; pass += 1) {
+    const result = await catchUp({
+      ledger: deps.ledger,
+      db: deps.db,
+      layout: deps.layout,
+      handle,
+      cache: deps.cache,
+      batchSize: options.batchSize,
+      head: options.head,
+      onProgress: options.onProgress,
+    });
+    events += result.events;
+    if (result.events < (options.batchSize ?? DEFAULT_CATCH_UP_BATCH)) break;
+  }
+  await swapGeneration(deps.db, deps.layout, projector, created.generation);
+  const live = (await liveGeneration(deps.db, deps.layout, projector.name)) ?? created;
+  await options.onSwapped?.(live);
+  const dropped = options.dropOld === true ? await dropRetiredGenerations(deps, projector) : [];
+  const elapsedMs = Date.now() - started;
+  return {
+    projector: projector.name,
+    previous: previous?.generation ?? null,
+    generation: created.generation,
+    events,
+    elapsedMs,
+    eventsPerSecond: elapsedMs > 0 ? (events * 1000) / elapsedMs : 0,
+    dropped,
+  };
+}
+
+/**
+ * Drops a projector's retired generations: their Redis keys (listed by the projector's `cacheKeys`
+ * while the tables still exist), then their schemas, checkpoints and registry rows.
+ */
+export async function dropRetiredGenerations(deps: RebuildDeps, projector: Projector): Promise<number[]> {
+  const all = await listGenerations(deps.db, deps.layout, projector.name);
+  const live = all.find((g) => g.status === 'live');
+  const retired = all.filter(
+    (g) =>
+      g.status === 'retired' ||
+      (g.status === 'building' && live !== undefined && g.projectorVersion !== live.projectorVersion),
+  );
+  const cacheKeys = projector.cacheKeys;
+  const cache = deps.cache;
+  if (cache !== undefined && cacheKeys !== undefined) {
+    for (const old of retired) {
+      const handle = handleOf(projector, old);
+      const keys = await withMaintenance(deps.db, deps.layout, handle, undefined, (ctx) => cacheKeys(ctx));
+      for (let at = 0; at < keys.length; at += 1_000) {
+        await cache.del(keys.slice(at, at + 1_000).map((key) => old.keyPrefix + key));
+      }
+    }
+  }
+  return (await dropRetired(deps.db, deps.layout, projector.name)).map((g) => g.generation);
+}

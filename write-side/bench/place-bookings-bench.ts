@@ -3,6 +3,8 @@
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench -w @pti/write-side
  *   options: --centres 2000 --days 30 --seconds 20 --warmup 5 --connections 32 --pool 10 --idempotency
+ *            --profile server.cpuprofile (a CPU profile of the server thread during the measured run)
+ *            --no-batching (the ledger sends every append and stream read alone: no group commit)
  *
  * 1. a fresh database `pti_ws_bench` (dropped at the end);
  * 2. `--centres` centres created through the command handlers (register, hours, prices, inspectors
@@ -38,6 +40,8 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '32' },
     pool: { type: 'string', default: '10' },
     idempotency: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+    'no-batching': { type: 'boolean', default: false },
   },
 });
 const CENTRES = Number(args.centres);
@@ -135,7 +139,7 @@ try {
   const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), {
     workerData: {
       entry: new URL('./bench-server.ts', import.meta.url).href,
-      server: { url, schema: SCHEMA, poolMax: POOL },
+      server: { url, schema: SCHEMA, poolMax: POOL, profile: args.profile, batching: !args['no-batching'] },
     },
     execArgv: ['--conditions=pti-source'],
   });
@@ -289,6 +293,10 @@ try {
     );
   }
   console.log(`server event loop     ${fmt(100 * Number(stopped.eventLoopUtilisation), 0)} % busy`);
+  const ledgerQueriesPerRequest = Number(stopped.ledgerQueries) / Math.max(1, measured.all.size);
+  console.log(
+    `ledger queries        ${fmt(ledgerQueriesPerRequest, 2)} per request (round trips to PostgreSQL)`,
+  );
   const target = bookings / measured.elapsed >= 2000 && all.p95 < 100;
   console.log(`target (>= 2,000 bookings/s, p95 < 100 ms): ${target ? 'met' : 'not met'}`);
   console.log(
@@ -296,6 +304,7 @@ try {
       cpu:
         ticks > 0 ? { busy: busy / ticks, own: ownTicks / ticks, postgres: measured.postgres / ticks } : null,
       bookingsPerSecond: bookings / measured.elapsed,
+      ledgerQueriesPerRequest,
       p50: all.p50,
       p95: all.p95,
       p99: all.p99,
@@ -305,6 +314,7 @@ try {
       connections: CONNECTIONS,
       pool: POOL,
       idempotency: args.idempotency,
+      batching: !args['no-batching'],
     })}`,
   );
   await worker.terminate();

@@ -31,4 +31,5 @@ export * from './http/openapi.js';
 export * from './http/problem.js';
 export * from './http/validation.js';
 export * from './http/write-side-routes.js';
+export * from './personal-data/gdpr-routes.js';
 export * from './write-side-context.js';

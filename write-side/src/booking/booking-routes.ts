@@ -27,6 +27,7 @@ import {
   closed,
   staffSecurity,
 } from '../http/schemas.js';
+import { staffCommandRoute } from '../http/staff-command-route.js';
 import type { WriteSideContext } from '../write-side-context.js';
 import { checkInBooking, recordNoShow, recordResult } from './booking-lifecycle.js';
 import { locateBooking } from './booking-loading.js';
@@ -443,46 +444,30 @@ export async function bookingRoutes(app: FastifyInstance, deps: WriteSideRouteDe
     },
   );
 
-  typed.post(
-    '/api/v1/bookings/:bookingId/cancel',
-    {
-      bodyLimit: COMMAND_BODY_LIMIT,
-      onRequest: requirePermission('booking.manage_on_behalf', {
-        scope: bookingScope,
-        notFoundOutOfTenant: true,
-      }),
-      schema: {
-        tags: ['bookings'],
-        summary: 'Cancel on the customer’s behalf, at any time, with a reason',
-        security: staffSecurity,
-        headers: CommandHeaders,
-        params: BookingParams,
-        body: CancelBody,
-        response: { 200: BookingResponse, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      const principal = staff(request);
-      return runCommand(deps, request, reply, {
-        tenantId: principal.tenantId,
-        actor: staffActor(principal),
-        status: 200,
-        run: async (meta) =>
-          viewResponse(
-            await cancelBooking(
-              ctx,
-              {
-                bookingId: request.params.bookingId,
-                by: bookingActorOf(principal.role),
-                reason: request.body.reason,
-                comment: request.body.comment ?? null,
-              },
-              meta,
-            ),
-          ),
-      });
-    },
-  );
+  staffCommandRoute(app, deps, {
+    method: 'POST',
+    url: '/api/v1/bookings/:bookingId/cancel',
+    permission: 'booking.manage_on_behalf',
+    scope: bookingScope,
+    tag: 'bookings',
+    summary: 'Cancel on the customer’s behalf, at any time, with a reason',
+    params: BookingParams,
+    body: CancelBody,
+    response: BookingResponse,
+    run: async ({ params, body, principal }, meta) =>
+      viewResponse(
+        await cancelBooking(
+          ctx,
+          {
+            bookingId: params.bookingId,
+            by: bookingActorOf(principal.role),
+            reason: body.reason,
+            comment: body.comment ?? null,
+          },
+          meta,
+        ),
+      ),
+  });
 
   typed.post(
     '/api/v1/bookings/:bookingId/reschedule',
@@ -527,94 +512,42 @@ export async function bookingRoutes(app: FastifyInstance, deps: WriteSideRouteDe
     },
   );
 
-  typed.post(
-    '/api/v1/bookings/:bookingId/check-in',
-    {
-      bodyLimit: COMMAND_BODY_LIMIT,
-      onRequest: requirePermission('booking.check_in', { scope: bookingScope, notFoundOutOfTenant: true }),
-      schema: {
-        tags: ['bookings'],
-        summary: 'The vehicle arrived (on the appointment’s day)',
-        security: staffSecurity,
-        headers: CommandHeaders,
-        params: BookingParams,
-        body: CheckInBody,
-        response: { 200: BookingResponse, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      const principal = staff(request);
-      return runCommand(deps, request, reply, {
-        tenantId: principal.tenantId,
-        actor: staffActor(principal),
-        status: 200,
-        run: async (meta) =>
-          viewResponse(
-            await checkInBooking(ctx, { bookingId: request.params.bookingId, ...request.body }, meta),
-          ),
-      });
-    },
-  );
+  // Staff commands on one booking: the same guard, headers, answers and tenant (staffCommandRoute).
+  const onBooking = {
+    method: 'POST',
+    scope: bookingScope,
+    tag: 'bookings',
+    params: BookingParams,
+    response: BookingResponse,
+  } as const;
 
-  typed.post(
-    '/api/v1/bookings/:bookingId/result',
-    {
-      bodyLimit: COMMAND_BODY_LIMIT,
-      onRequest: requirePermission('booking.record_result', {
-        scope: bookingScope,
-        notFoundOutOfTenant: true,
-      }),
-      schema: {
-        tags: ['bookings'],
-        summary: 'Record the inspection result A/S/R',
-        security: staffSecurity,
-        headers: CommandHeaders,
-        params: BookingParams,
-        body: ResultBody,
-        response: { 200: BookingResponse, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      const principal = staff(request);
-      return runCommand(deps, request, reply, {
-        tenantId: principal.tenantId,
-        actor: staffActor(principal),
-        status: 200,
-        run: async (meta) =>
-          viewResponse(
-            await recordResult(ctx, { bookingId: request.params.bookingId, ...request.body }, meta),
-          ),
-      });
-    },
-  );
+  staffCommandRoute(app, deps, {
+    ...onBooking,
+    url: '/api/v1/bookings/:bookingId/check-in',
+    permission: 'booking.check_in',
+    summary: 'The vehicle arrived (on the appointment’s day)',
+    body: CheckInBody,
+    run: async ({ params, body }, meta) =>
+      viewResponse(await checkInBooking(ctx, { bookingId: params.bookingId, ...body }, meta)),
+  });
 
-  typed.post(
-    '/api/v1/bookings/:bookingId/no-show',
-    {
-      bodyLimit: COMMAND_BODY_LIMIT,
-      onRequest: requirePermission('booking.record_no_show', {
-        scope: bookingScope,
-        notFoundOutOfTenant: true,
-      }),
-      schema: {
-        tags: ['bookings'],
-        summary: 'The customer did not come (after the start); frees the reservation',
-        security: staffSecurity,
-        headers: CommandHeaders,
-        params: BookingParams,
-        body: EmptyBody,
-        response: { 200: BookingResponse, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      const principal = staff(request);
-      return runCommand(deps, request, reply, {
-        tenantId: principal.tenantId,
-        actor: staffActor(principal),
-        status: 200,
-        run: async (meta) =>
-          viewResponse(await recordNoShow(ctx, { bookingId: request.params.bookingId }, meta)),
-      });
-    },
-  );
+  staffCommandRoute(app, deps, {
+    ...onBooking,
+    url: '/api/v1/bookings/:bookingId/result',
+    permission: 'booking.record_result',
+    summary: 'Record the inspection result A/S/R',
+    body: ResultBody,
+    run: async ({ params, body }, meta) =>
+      viewResponse(await recordResult(ctx, { bookingId: params.bookingId, ...body }, meta)),
+  });
+
+  staffCommandRoute(app, deps, {
+    ...onBooking,
+    url: '/api/v1/bookings/:bookingId/no-show',
+    permission: 'booking.record_no_show',
+    summary: 'The customer did not come (after the start); frees the reservation',
+    body: EmptyBody,
+    run: async ({ params }, meta) =>
+      viewResponse(await recordNoShow(ctx, { bookingId: params.bookingId }, meta)),
+  });
 }

@@ -11,7 +11,6 @@ import {
   ReassignmentReason,
   VehicleCategory,
 } from '@pti/events';
-import { requirePermission } from '@pti/platform';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain/shared/domain-error.js';
@@ -23,8 +22,8 @@ import {
   closed,
   DayParams,
   OptionalId,
-  staffSecurity,
 } from '../http/schemas.js';
+import { staffCommandRoute } from '../http/staff-command-route.js';
 import {
   blockPeriod,
   joinWaitlist,
@@ -119,130 +118,68 @@ export async function calendarRoutes(app: FastifyInstance, deps: WriteSideRouteD
     }
     return tenantId;
   };
-  const staff = (request: FastifyRequest) => {
-    if (request.principal === null) throw new Error('guarded route without principal');
-    return request.principal;
-  };
 
-  typed.post(
-    '/api/v1/centres/:centreId/days/:date/blocks',
-    {
-      bodyLimit: COMMAND_BODY_LIMIT,
-      onRequest: requirePermission('calendar.block_period', {
-        scope: centreScope,
-        notFoundOutOfTenant: true,
-      }),
-      schema: {
-        tags: ['calendar'],
-        summary: 'Block a period of the day, for the whole centre or one inspector',
-        security: staffSecurity,
-        headers: CommandHeaders,
-        params: DayParams,
-        body: BlockBody,
-        response: { 201: CalendarCommandResponse, ...problemResponses },
-      },
-    },
-    async (request, reply) => {
-      const principal = staff(request);
-      return runCommand(deps, request, reply, {
-        tenantId: principal.tenantId,
-        actor: staffActor(principal),
-        status: 201,
-        run: async (meta) => {
-          const { inspectorId, ...rest } = request.body;
-          const result = await blockPeriod(
-            ctx,
-            { ...request.params, ...rest, inspectorId: inspectorId ?? null },
-            meta,
-          );
-          return {
-            centreId: result.centreId,
-            date: result.date,
-            revision: Number(result.revision),
-            blockId: result.blockId,
-          };
-        },
-      });
-    },
-  );
+  // Staff commands on a centre's day: the same guard, headers, answers and tenant (staffCommandRoute).
+  const onDay = { scope: centreScope, tag: 'calendar', response: CalendarCommandResponse } as const;
 
-  typed.delete(
-    '/api/v1/centres/:centreId/days/:date/blocks/:blockId',
-    {
-      bodyLimit: COMMAND_BODY_LIMIT,
-      onRequest: requirePermission('calendar.block_period', {
-        scope: centreScope,
-        notFoundOutOfTenant: true,
-      }),
-      schema: {
-        tags: ['calendar'],
-        summary: 'Lift a blocked period (the time goes to overbooked reservations, then the waitlist)',
-        security: staffSecurity,
-        headers: CommandHeaders,
-        params: BlockParams,
-        body: EmptyBody,
-        response: { 200: CalendarCommandResponse, ...problemResponses },
-      },
+  staffCommandRoute(app, deps, {
+    ...onDay,
+    method: 'POST',
+    url: '/api/v1/centres/:centreId/days/:date/blocks',
+    permission: 'calendar.block_period',
+    summary: 'Block a period of the day, for the whole centre or one inspector',
+    params: DayParams,
+    body: BlockBody,
+    status: 201,
+    run: async ({ params, body }, meta) => {
+      const { inspectorId, ...rest } = body;
+      const result = await blockPeriod(ctx, { ...params, ...rest, inspectorId: inspectorId ?? null }, meta);
+      return {
+        centreId: result.centreId,
+        date: result.date,
+        revision: Number(result.revision),
+        blockId: result.blockId,
+      };
     },
-    async (request, reply) => {
-      const principal = staff(request);
-      return runCommand(deps, request, reply, {
-        tenantId: principal.tenantId,
-        actor: staffActor(principal),
-        status: 200,
-        run: async (meta) => {
-          const result = await unblockPeriod(ctx, request.params, meta);
-          return { centreId: result.centreId, date: result.date, revision: Number(result.revision) };
-        },
-      });
-    },
-  );
+  });
 
-  typed.post(
-    '/api/v1/centres/:centreId/days/:date/reservations/:reservationId/reassign',
-    {
-      bodyLimit: COMMAND_BODY_LIMIT,
-      onRequest: requirePermission('calendar.block_period', {
-        scope: centreScope,
-        notFoundOutOfTenant: true,
-      }),
-      schema: {
-        tags: ['calendar'],
-        summary: 'Move a reservation to another inspector, or give an overbooked one its inspector',
-        security: staffSecurity,
-        headers: CommandHeaders,
-        params: ReservationParams,
-        body: ReassignBody,
-        response: { 200: CalendarCommandResponse, ...problemResponses },
-      },
+  staffCommandRoute(app, deps, {
+    ...onDay,
+    method: 'DELETE',
+    url: '/api/v1/centres/:centreId/days/:date/blocks/:blockId',
+    permission: 'calendar.block_period',
+    summary: 'Lift a blocked period (the time goes to overbooked reservations, then the waitlist)',
+    params: BlockParams,
+    body: EmptyBody,
+    run: async ({ params }, meta) => {
+      const result = await unblockPeriod(ctx, params, meta);
+      return { centreId: result.centreId, date: result.date, revision: Number(result.revision) };
     },
-    async (request, reply) => {
-      const principal = staff(request);
-      return runCommand(deps, request, reply, {
-        tenantId: principal.tenantId,
-        actor: staffActor(principal),
-        status: 200,
-        run: async (meta) => {
-          const result = await reassignInspector(
-            ctx,
-            {
-              ...request.params,
-              toInspectorId: request.body.toInspectorId ?? null,
-              reason: request.body.reason,
-            },
-            meta,
-          );
-          return {
-            centreId: result.centreId,
-            date: result.date,
-            revision: Number(result.revision),
-            reservationId: result.reservationId,
-            inspectorId: result.inspectorId,
-          };
-        },
-      });
+  });
+
+  staffCommandRoute(app, deps, {
+    ...onDay,
+    method: 'POST',
+    url: '/api/v1/centres/:centreId/days/:date/reservations/:reservationId/reassign',
+    permission: 'calendar.block_period',
+    summary: 'Move a reservation to another inspector, or give an overbooked one its inspector',
+    params: ReservationParams,
+    body: ReassignBody,
+    run: async ({ params, body }, meta) => {
+      const result = await reassignInspector(
+        ctx,
+        { ...params, toInspectorId: body.toInspectorId ?? null, reason: body.reason },
+        meta,
+      );
+      return {
+        centreId: result.centreId,
+        date: result.date,
+        revision: Number(result.revision),
+        reservationId: result.reservationId,
+        inspectorId: result.inspectorId,
+      };
     },
-  );
+  });
 
   typed.post(
     '/api/v1/centres/:centreId/days/:date/waitlist',
@@ -314,40 +251,22 @@ export async function calendarRoutes(app: FastifyInstance, deps: WriteSideRouteD
     },
   );
 
-  typed.delete(
-    '/api/v1/centres/:centreId/days/:date/waitlist/:entryId',
-    {
-      bodyLimit: COMMAND_BODY_LIMIT,
-      onRequest: requirePermission('booking.manage_on_behalf', {
-        scope: centreScope,
-        notFoundOutOfTenant: true,
-      }),
-      schema: {
-        tags: ['calendar'],
-        summary: 'Take an entry off the waitlist on the customer’s behalf',
-        security: staffSecurity,
-        headers: CommandHeaders,
-        params: EntryParams,
-        body: EmptyBody,
-        response: { 200: CalendarCommandResponse, ...problemResponses },
-      },
+  staffCommandRoute(app, deps, {
+    ...onDay,
+    method: 'DELETE',
+    url: '/api/v1/centres/:centreId/days/:date/waitlist/:entryId',
+    permission: 'booking.manage_on_behalf',
+    summary: 'Take an entry off the waitlist on the customer’s behalf',
+    params: EntryParams,
+    body: EmptyBody,
+    run: async ({ params }, meta) => {
+      const result = await leaveWaitlist(ctx, { ...params, reason: 'withdrawn' }, meta);
+      return {
+        centreId: result.centreId,
+        date: result.date,
+        revision: Number(result.revision),
+        entryId: result.entryId,
+      };
     },
-    async (request, reply) => {
-      const principal = staff(request);
-      return runCommand(deps, request, reply, {
-        tenantId: principal.tenantId,
-        actor: staffActor(principal),
-        status: 200,
-        run: async (meta) => {
-          const result = await leaveWaitlist(ctx, { ...request.params, reason: 'withdrawn' }, meta);
-          return {
-            centreId: result.centreId,
-            date: result.date,
-            revision: Number(result.revision),
-            entryId: result.entryId,
-          };
-        },
-      });
-    },
-  );
+  });
 }

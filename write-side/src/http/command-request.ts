@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '@pti/events';
-import { type Principal, toActor } from '@pti/platform';
+import { type PersonalDataServices, type Principal, toActor } from '@pti/platform';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandMeta } from '../commands/command-meta.js';
@@ -12,6 +12,11 @@ import { HttpProblem } from './problem.js';
 export interface WriteSideRouteDeps {
   readonly writeSide: WriteSideContext;
   readonly idempotency: IdempotencyStore;
+  /**
+   * The personal-data services (ledger, vault, erasure registry of the read models): when given,
+   * the GDPR staff routes (`/api/v1/gdpr/…`, admin_reseau) are mounted with the command API.
+   */
+  readonly personalData?: PersonalDataServices;
 }
 
 const CORRELATION_ID = /^[A-Za-z0-9._:-]{1,100}$/;

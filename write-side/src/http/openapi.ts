@@ -25,6 +25,7 @@ export async function registerOpenApi(
         { name: 'calendar', description: 'A centre’s day: blocks, reassignments, waitlist' },
         { name: 'bookings', description: 'Booking lifecycle' },
         { name: 'manage', description: 'What a customer does with the manage link' },
+        { name: 'gdpr', description: 'Data subjects’ rights: erasure and access (admin_reseau)' },
       ],
       components: {
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },

@@ -21,6 +21,7 @@ import { type DomainErrorKind, isDomainError } from '../domain/shared/domain-err
  * | `PRECONDITION_FAILED`                  | 412    | `If-Match` names another revision than the stream's          |
  * | `IDEMPOTENCY_KEY_REUSED`               | 422    | an Idempotency-Key sent again with another request           |
  * | `IDEMPOTENCY_KEY_IN_USE`               | 409    | the first request with that key is still running             |
+ * | `ERASURE_INCOMPLETE`                   | 503    | GDPR erasure: key destroyed, a read model failed to scrub; retry |
  * | `TOKEN_MISSING`, `FORBIDDEN`, `NOT_FOUND`, … | 401 / 403 / 404 / 503 | identity (platform/src/auth)              |
  * | `INTERNAL_ERROR`                       | 500    | a fault of ours (logged; never for bad input)                |
  *
@@ -54,6 +55,8 @@ export class HttpProblem extends Error {
     readonly status: number,
     readonly code: string,
     detail: string,
+    /** Machine-readable facts sent as `details` (never personal data). */
+    readonly details?: Readonly<Record<string, unknown>>,
   ) {
     super(detail);
   }
@@ -126,7 +129,14 @@ export function problemOf(error: unknown): ProblemDetails | null {
       details: { revision: Number(error.actual) },
     });
   }
-  if (error instanceof HttpProblem) return problem(error.status, error.code, error.message);
+  if (error instanceof HttpProblem) {
+    return problem(
+      error.status,
+      error.code,
+      error.message,
+      error.details ? { details: { ...error.details } } : {},
+    );
+  }
   if (error instanceof StreamNameError) return problem(400, 'VALIDATION_FAILED', error.message);
   const auth = authProblem(error, { notFoundOutOfTenant: true });
   if (auth) return auth;

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { bookingRoutes } from '../booking/booking-routes.js';
 import { calendarRoutes } from '../calendar/calendar-routes.js';
 import { centreRoutes } from '../centre/centre-routes.js';
+import { gdprRoutes } from '../personal-data/gdpr-routes.js';
 import type { WriteSideRouteDeps } from './command-request.js';
 import { problem, problemOf, sendProblemDetails } from './problem.js';
 import { strictValidatorCompiler } from './validation.js';
@@ -44,4 +45,7 @@ export async function writeSideRoutes(app: FastifyInstance, deps: WriteSideRoute
   await centreRoutes(app, deps);
   await calendarRoutes(app, deps);
   await bookingRoutes(app, deps);
+  if (deps.personalData !== undefined) {
+    await gdprRoutes(app, { ...deps, personalData: deps.personalData, cache: deps.writeSide.env.cache });
+  }
 }

@@ -48,7 +48,7 @@ CREATE UNIQUE INDEX events_event_id_key ON ${s}.events (event_id);
 }
 
 /** Column list shared by every read so rows map the same way. */
-const EVENT_COLUMNS = `transaction_id::text AS commit_position, global_position::text AS prepare_position,
+export const EVENT_COLUMNS = `transaction_id::text AS commit_position, global_position::text AS prepare_position,
   stream_name, stream_revision::text AS stream_revision, event_id::text AS event_id, event_type, data, metadata, recorded_at`;
 
 export interface EventRow {

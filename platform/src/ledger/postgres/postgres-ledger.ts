@@ -16,6 +16,12 @@ export interface PostgresLedgerOptions {
   notifyIntervalMs?: number;
   /** Listen for other processes' appends (LISTEN/NOTIFY). Default true. */
   listen?: boolean;
+  /**
+   * Group commit of single-event appends (see `createAppendBatcher`), and batching of stream reads
+   * alike: statements of each kind running at once before further ones wait and are sent together.
+   * Default half the pool (at least 2); `false` sends every append and read alone.
+   */
+  appendConcurrency?: number | false;
 }
 
 export interface PostgresLedger extends Ledger {
@@ -73,6 +79,8 @@ export function createPostgresLedger(options: PostgresLedgerOptions): PostgresLe
       application_name: 'pti-ledger',
     });
   const channel = notifyChannel(schema);
+  // Appends and stream reads each keep at most half the pool busy before they batch (group commit).
+  const halfPool = Math.max(2, Math.floor((options.pool?.options.max ?? options.poolMax ?? 20) / 2));
   let closed = false;
   const wake = createWakeSource();
 
@@ -131,6 +139,12 @@ export function createPostgresLedger(options: PostgresLedgerOptions): PostgresLe
     wake,
     announce,
     pollIntervalMs: options.pollIntervalMs,
+    ...(options.appendConcurrency === false
+      ? {}
+      : {
+          batchAppends: { maxInFlight: options.appendConcurrency ?? halfPool },
+          batchReads: { maxInFlight: options.appendConcurrency ?? halfPool },
+        }),
     ping: async () => {
       await pool.query('SELECT 1');
     },

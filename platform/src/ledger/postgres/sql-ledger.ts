@@ -15,6 +15,7 @@ import {
   START,
   WrongExpectedRevisionError,
 } from '../ledger-port.js';
+import { createAppendBatcher, createReadBatcher, type StreamRead } from './append-batcher.js';
 import { type AppendRow, type EventRow, ledgerQueries, type TailRow } from './ledger-sql.js';
 import { startPollingSubscription, type WakeSource } from './polling-subscription.js';
 
@@ -31,6 +32,13 @@ export interface SqlLedgerOptions {
   /** Tells other processes that something was appended (PostgreSQL NOTIFY); called after commit. */
   announce?: () => void;
   pollIntervalMs?: number;
+  /**
+   * Group commit (PostgreSQL): single-event appends with `no_stream` or an exact revision go through
+   * it (see `createAppendBatcher`); others, and every append when absent, run their own statement.
+   */
+  batchAppends?: { readonly maxInFlight: number; readonly maxBatch?: number };
+  /** Concurrent `readStream`s sent together, the same way (PostgreSQL). */
+  batchReads?: { readonly maxInFlight: number; readonly maxBatch?: number };
   close(): Promise<void>;
   ping(): Promise<void>;
 }
@@ -97,6 +105,28 @@ export function createSqlLedger(options: SqlLedgerOptions): Ledger {
   const { client } = options;
   const stmt = (name: string) => `${options.schema}_${name}`;
 
+  /** One single-event append as its own statement (what a batcher sends for an append alone). */
+  async function appendOneAlone(
+    stream: string,
+    event: EventToAppend,
+    expected: bigint | null,
+  ): Promise<AppendRow> {
+    const call = appendCall(q, stream, [event], expected ?? 'no_stream');
+    const [row] = await client.query<AppendRow>(stmt(call.key), call.text, call.params);
+    if (!row) throw new Error('append returned no row');
+    return row;
+  }
+  const batcher =
+    options.batchAppends === undefined
+      ? undefined
+      : createAppendBatcher({
+          schema: options.schema,
+          query: client.query.bind(client),
+          single: appendOneAlone,
+          maxInFlight: options.batchAppends.maxInFlight,
+          maxBatch: options.batchAppends.maxBatch,
+        });
+
   async function streamRevision(stream: string): Promise<bigint> {
     const rows = await client.query<{ revision: string }>(stmt('stream_revision'), q.streamRevision, [
       stream,
@@ -110,10 +140,24 @@ export function createSqlLedger(options: SqlLedgerOptions): Ledger {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     if (events.length === 0) throw new RangeError('append needs at least one event');
-    const call = appendCall(q, stream, events, expected);
     let row: AppendRow | undefined;
+    const [only] = events;
+    const batchable =
+      batcher !== undefined &&
+      only !== undefined &&
+      events.length === 1 &&
+      (expected === 'no_stream' || (typeof expected === 'bigint' && expected >= 0n));
     try {
-      [row] = await client.query<AppendRow>(stmt(call.key), call.text, call.params);
+      if (batchable) {
+        row = await batcher?.append(
+          stream,
+          only,
+          expected === 'no_stream' || expected === 0n ? null : expected,
+        );
+      } else {
+        const call = appendCall(q, stream, events, expected);
+        [row] = await client.query<AppendRow>(stmt(call.key), call.text, call.params);
+      }
     } catch (err) {
       // Re-appended ids trip the unique event-id index: report the stored append (or refuse a partial one).
       if (isUniqueViolation(err)) {
@@ -152,14 +196,26 @@ export function createSqlLedger(options: SqlLedgerOptions): Ledger {
     return { nextExpectedRevision: last.revision, position: last.position, duplicate: true };
   }
 
-  async function readStream(stream: string, opts: ReadStreamOptions = {}): Promise<readonly RecordedEvent[]> {
-    const from = opts.fromRevision ?? 1n;
-    const limit = opts.limit ?? 1_000_000;
-    const rows = await client.query<EventRow>(stmt('read_stream'), q.readStream, [
-      stream,
-      from.toString(),
-      limit,
+  const readAlone = (read: StreamRead): Promise<EventRow[]> =>
+    client.query<EventRow>(stmt('read_stream'), q.readStream, [
+      read.stream,
+      read.from.toString(),
+      read.limit,
     ]);
+  const readBatcher =
+    options.batchReads === undefined
+      ? undefined
+      : createReadBatcher({
+          schema: options.schema,
+          query: client.query.bind(client),
+          single: readAlone,
+          maxInFlight: options.batchReads.maxInFlight,
+          maxBatch: options.batchReads.maxBatch,
+        });
+
+  async function readStream(stream: string, opts: ReadStreamOptions = {}): Promise<readonly RecordedEvent[]> {
+    const read = { stream, from: opts.fromRevision ?? 1n, limit: opts.limit ?? 1_000_000 };
+    const rows = await (readBatcher ? readBatcher.read(read) : readAlone(read));
     return rows.map(rowToRecordedEvent);
   }
 

@@ -189,6 +189,39 @@ describe.each(testBackends())('hold release on $name', (backend) => {
     ]);
   });
 
+  it('does not dead-letter the confirmation of a hold its cancellation released first', async () => {
+    const slot = await world.book({ centreId: CENTRE, start: '16:00' });
+    const runtime = runtimeWith();
+    await runtime.start({ poll: false });
+    await idle(runtime);
+    const origin = {
+      tenantId: 'tenant-test',
+      actor: { id: 'api', role: 'system' as const },
+      correlationId: 'c',
+      causationId: null,
+    };
+    const paymentId = randomUUID();
+    const amount = await world.requestPayment(slot.bookingId, paymentId, 'simulator');
+    await world.commands.recordPaymentSucceeded(
+      {
+        bookingId: slot.bookingId,
+        paymentId,
+        provider: 'simulator',
+        amountCents: amount,
+        providerTransactionId: 'tx-2',
+      },
+      origin,
+    );
+    // The saga reads the confirmation (its ConfirmHold job is due) but has not run the job yet when
+    // the customer cancels and the write side releases the hold.
+    await runtime.settle({ until: stores.head });
+    await world.cancel(slot.bookingId);
+    await world.commands.releaseHold({ ...slot, reason: 'cancelled' }, origin);
+    await idle(runtime);
+    expect(await calendarTypes()).toEqual(['SlotHeld', 'HoldReleased']);
+    expect(await listDeadLetters(stores.sql, stores.schema)).toEqual([]);
+  });
+
   it('finishes the calendar side of a confirmation and of a cancellation', async () => {
     const slot = await world.book({ centreId: CENTRE, start: '16:00' });
     const paymentId = randomUUID();

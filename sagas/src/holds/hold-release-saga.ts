@@ -300,7 +300,22 @@ export function holdReleaseSaga(deps: { readonly commands: SagaCommands }): Saga
   async function confirmHold(ctx: TimerContext): Promise<TimerOutcome> {
     const ref = refFromPayload(ctx.timer.payload);
     const origin = originFromPayload(HOLDS_SAGA, ctx.timer.payload);
-    requireDone('ConfirmHold', await commands.confirmHold(ref, origin));
+    const confirmed = await commands.confirmHold(ref, origin);
+    if (refusedFor(confirmed, 'RESERVATION_ENDED')) {
+      // The booking moved on before this job ran: rescheduled to another reservation, or cancelled
+      // (its cancellation released the hold). Nothing is lost then; otherwise it is a lost hold
+      // staff must see, so it is dead-lettered below.
+      const { rows } = await ctx.sql.query<{ reservation_id: string }>(
+        `select reservation_id from ${ctx.schema}.hold_bookings where booking_id = $1`,
+        [ref.bookingId],
+      );
+      const current = rows[0]?.reservation_id;
+      if (current !== undefined && current !== ref.reservationId) return undefined;
+      // A confirmed booking refuses ExpireBooking without appending: a probe of its status.
+      const probe = await commands.expireBooking({ bookingId: ref.bookingId }, origin);
+      if (probe.outcome === 'ended') return undefined;
+    }
+    requireDone('ConfirmHold', confirmed);
     return undefined;
   }
 

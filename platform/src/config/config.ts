@@ -24,6 +24,11 @@ import { Value } from '@sinclair/typebox/value';
  * | `OIDC_ISSUER`       | unset: no OIDC                            | http(s) issuer URL                        |
  * | `OIDC_JWKS_URI`     | unset: discovered from the issuer         | JWKS URL when the issuer's public name is not reachable from here |
  * | `PII_MASTER_KEY`    | unset                                     | base64 of 32 bytes                        |
+ * | `PTI_MANAGE_TOKEN_SECRETS` | unset: generated under the data dir (embedded) | base64 (≥ 32 bytes) list, comma separated; the first signs manage links |
+ * | `PTI_CUSTOMER_ID_SECRET`   | unset: generated under the data dir (embedded) | base64 of ≥ 32 bytes; keys private customers' ids |
+ *
+ * The two write-side secrets are set together or not at all, and both are required when
+ * `NODE_ENV=production` (a generated secret would silently differ between replicas).
  *
  * The resulting {@link AppConfig} is nested by concern:
  *
@@ -34,7 +39,8 @@ import { Value } from '@sinclair/typebox/value';
  *   cache:    { kind: 'redis', url } | { kind: 'memory' },
  *   bus:      { kind: 'kafka', brokers } | { kind: 'in-process' },
  *   auth:     { oidcIssuer: string | null, jwksUri: string | null },
- *   pii:      { masterKey: string | null } }   // masterKey stays base64; decode where it is used
+ *   pii:      { masterKey: string | null },   // masterKey stays base64; decode where it is used
+ *   secrets:  { manageTokenSecrets: string | null, customerIdSecret: string | null } }  // base64, as given
  * ```
  *
  * When `database` and `ledger` are both `pglite` they name the same `dataDir`: the composition root
@@ -113,6 +119,10 @@ export const EnvSchema = Type.Object({
   OIDC_ISSUER: Type.Optional(Type.String({ pattern: '^https?://', description: 'an http(s) URL' })),
   OIDC_JWKS_URI: Type.Optional(Type.String({ pattern: '^https?://', description: 'an http(s) URL' })),
   PII_MASTER_KEY: Type.Optional(Type.String({ description: 'base64 of exactly 32 bytes' })),
+  PTI_MANAGE_TOKEN_SECRETS: Type.Optional(
+    Type.String({ description: 'comma-separated base64 values of at least 32 bytes each' }),
+  ),
+  PTI_CUSTOMER_ID_SECRET: Type.Optional(Type.String({ description: 'base64 of at least 32 bytes' })),
 });
 export type Env = Static<typeof EnvSchema>;
 
@@ -143,6 +153,11 @@ export const AppConfigSchema = Type.Object({
   ]),
   auth: Type.Object({ oidcIssuer: Nullable(Type.String()), jwksUri: Nullable(Type.String()) }),
   pii: Type.Object({ masterKey: Nullable(Type.String()) }),
+  /** The write side's HMAC secrets (manage links, customer ids), base64 as configured. */
+  secrets: Type.Object({
+    manageTokenSecrets: Nullable(Type.String()),
+    customerIdSecret: Nullable(Type.String()),
+  }),
 });
 
 type DeepReadonly<T> = T extends readonly (infer E)[]
@@ -187,6 +202,18 @@ export function loadConfig(env: RawEnv = process.env, options: LoadConfigOptions
   const pgliteDir = dataDir === MEMORY_DATA_DIR ? MEMORY_DATA_DIR : resolve(dataDir, 'pglite');
   const ledger = ledgerConfig(parsed, pgliteDir, issues);
   if (ledger === null) throw new ConfigError(issues);
+  const manageTokenSecrets = parsed.PTI_MANAGE_TOKEN_SECRETS ?? null;
+  const customerIdSecret = parsed.PTI_CUSTOMER_ID_SECRET ?? null;
+  if ((manageTokenSecrets === null) !== (customerIdSecret === null)) {
+    throw new ConfigError([
+      'PTI_MANAGE_TOKEN_SECRETS, PTI_CUSTOMER_ID_SECRET: set both or neither (embedded mode generates them)',
+    ]);
+  }
+  if (manageTokenSecrets === null && parsed.NODE_ENV === 'production') {
+    throw new ConfigError([
+      'PTI_MANAGE_TOKEN_SECRETS, PTI_CUSTOMER_ID_SECRET: required when NODE_ENV=production',
+    ]);
+  }
 
   const config: Static<typeof AppConfigSchema> = {
     env: parsed.NODE_ENV ?? 'development',
@@ -205,6 +232,7 @@ export function loadConfig(env: RawEnv = process.env, options: LoadConfigOptions
         : { kind: 'kafka', brokers: parsed.KAFKA_BROKERS.split(',').map((broker) => broker.trim()) },
     auth: { oidcIssuer: parsed.OIDC_ISSUER ?? null, jwksUri: parsed.OIDC_JWKS_URI ?? null },
     pii: { masterKey: parsed.PII_MASTER_KEY ?? null },
+    secrets: { manageTokenSecrets, customerIdSecret },
   };
   return deepFreeze(config);
 }
@@ -252,9 +280,16 @@ function parseEnv(env: RawEnv, issues: string[]): Env | null {
   return out;
 }
 
+const SECRET_VARIABLES = new Set(['PII_MASTER_KEY', 'PTI_MANAGE_TOKEN_SECRETS', 'PTI_CUSTOMER_ID_SECRET']);
+
+/** At least 32 bytes of base64 (standard or URL alphabet), as the write side decodes its secrets. */
+function isLongBase64(value: string): boolean {
+  return /^[A-Za-z0-9+/_-]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length >= 32;
+}
+
 /** The rejected value as the error shows it: secrets are not echoed into logs. */
 function shown(name: string, raw: string): string {
-  if (name === 'PII_MASTER_KEY') return `a value of ${raw.length} characters`;
+  if (SECRET_VARIABLES.has(name)) return `a value of ${raw.length} characters`;
   // A URL's password stays out of the message.
   return JSON.stringify(raw.replace(/(\/\/[^/@:]*:)[^@/]*@/, '$1***@'));
 }
@@ -277,6 +312,15 @@ function refines(name: string, value: string): boolean {
     case 'PII_MASTER_KEY':
       // Buffer.from ignores bad characters, so the alphabet is checked first.
       return /^[A-Za-z0-9+/]+={0,2}$/.test(value) && Buffer.from(value, 'base64').length === 32;
+    case 'PTI_MANAGE_TOKEN_SECRETS': {
+      const parts = value
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== '');
+      return parts.length > 0 && parts.every(isLongBase64);
+    }
+    case 'PTI_CUSTOMER_ID_SECRET':
+      return isLongBase64(value);
     default:
       return true;
   }

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       bus: { kind: 'in-process' },
       auth: { oidcIssuer: null, jwksUri: null },
       pii: { masterKey: null },
+      secrets: { manageTokenSecrets: null, customerIdSecret: null },
     });
   });
 
@@ -51,6 +52,8 @@ describe('loadConfig', () => {
         KAFKA_BROKERS: 'k1:9092, k2:9092',
         OIDC_ISSUER: 'https://auth.example.fr/realms/pti',
         PII_MASTER_KEY: KEY_32,
+        PTI_MANAGE_TOKEN_SECRETS: `${KEY_32}, ${KEY_32}`,
+        PTI_CUSTOMER_ID_SECRET: KEY_32,
       },
       { cwd },
     );
@@ -65,7 +68,26 @@ describe('loadConfig', () => {
       bus: { kind: 'kafka', brokers: ['k1:9092', 'k2:9092'] },
       auth: { oidcIssuer: 'https://auth.example.fr/realms/pti', jwksUri: null },
       pii: { masterKey: KEY_32 },
+      secrets: { manageTokenSecrets: `${KEY_32}, ${KEY_32}`, customerIdSecret: KEY_32 },
     });
+  });
+
+  it('takes the write-side secrets together, checked at start, and requires them in production', () => {
+    expect(() => loadConfig({ PTI_CUSTOMER_ID_SECRET: KEY_32 }, { cwd })).toThrow(/set both or neither/);
+    expect(() => loadConfig({ NODE_ENV: 'production' }, { cwd })).toThrow(
+      /required when NODE_ENV=production/,
+    );
+    let error: unknown;
+    try {
+      loadConfig({ PTI_MANAGE_TOKEN_SECRETS: `${KEY_32},c2hvcnQ=`, PTI_CUSTOMER_ID_SECRET: KEY_32 }, { cwd });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toMatch(/PTI_MANAGE_TOKEN_SECRETS: expected comma-separated base64/);
+    // The value itself is never echoed.
+    expect(message).not.toContain('c2hvcnQ=');
   });
 
   it('returns a deeply frozen object', () => {

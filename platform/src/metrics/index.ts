@@ -1,1 +1,2 @@
+export * from './cpu-account.js';
 export * from './metrics.js';

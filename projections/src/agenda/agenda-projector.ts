@@ -11,6 +11,7 @@ import type {
 import { SUBJECT_STREAM_PREFIX } from '@pti/events';
 import type { SqlExecutor } from '@pti/platform';
 import type { BookingStatus } from '@pti/write-side/domain';
+import { bookingIdsOf } from '../bookings/bookings-projector.js';
 import { applyWithErasures, isErasedValue, personalText, revisionNumber } from '../bookings/shared.js';
 import {
   type ApplyContext,
@@ -19,6 +20,7 @@ import {
   type ProjectionEvent,
   tenantPolicy,
 } from '../runtime/projector.js';
+import { rowMemory } from '../runtime/row-memory.js';
 import { deleteRows, upsertRows } from '../runtime/sql.js';
 
 /**
@@ -428,16 +430,21 @@ async function applyAgenda(events: readonly ProjectionEvent[], ctx: ApplyContext
   }
 
   // Booking streams: display rows.
-  const bookingIds = [...new Set(bookingEvents.map((e) => bookingIdOf(e)).filter((id) => id !== undefined))];
-  const bookings = new Map(
-    (
-      await loadJson<AgendaBookingRow>(
-        ctx.tx,
-        `select to_jsonb(b) as row from ${ctx.table('agenda_bookings')} b
-          where b.booking_id in (select jsonb_array_elements_text($1::jsonb))`,
-        bookingIds,
-      )
-    ).map((row) => [row.booking_id, row]),
+  const bookingMemory = rowMemory<AgendaBookingRow>(ctx, 'agenda_bookings');
+  const { known } = bookingIdsOf(bookingEvents, bookingIdOf);
+  const bookings = await bookingMemory.rows(
+    known,
+    async (missing) =>
+      new Map(
+        (
+          await loadJson<AgendaBookingRow>(
+            ctx.tx,
+            `select to_jsonb(b) as row from ${ctx.table('agenda_bookings')} b
+            where b.booking_id in (select jsonb_array_elements_text($1::jsonb))`,
+            missing,
+          )
+        ).map((row) => [row.booking_id, row]),
+      ),
   );
   const changedBookings = new Map<string, AgendaBookingRow>();
   for (const event of bookingEvents) {
@@ -493,6 +500,7 @@ async function applyAgenda(events: readonly ProjectionEvent[], ctx: ApplyContext
   await upsertRows(ctx.tx, ctx.table('agenda_bookings'), [...changedBookings.values()], {
     key: ['booking_id'],
   });
+  for (const [id, row] of changedBookings) bookingMemory.remember(id, row);
   await upsertRows(ctx.tx, ctx.table('agenda_inspectors'), [...changedInspectors.values()], {
     key: ['centre_id', 'inspector_id'],
   });
@@ -589,9 +597,15 @@ create table ${schema}.agenda_days (
     applyWithErasures(
       batch,
       (events) => applyAgenda(events, ctx),
-      (subjectId) => scrubAgenda(ctx, subjectId),
+      (subjectId) => {
+        rowMemory(ctx, 'agenda_bookings').forget();
+        return scrubAgenda(ctx, subjectId);
+      },
     ),
-  scrub: (subjectId, ctx) => scrubAgenda(ctx, subjectId),
+  scrub: (subjectId, ctx) => {
+    rowMemory(ctx, 'agenda_bookings').forget();
+    return scrubAgenda(ctx, subjectId);
+  },
   async export(subjectId, ctx) {
     const bookings = await ctx.tx.query<{ row: AgendaBookingRow }>(
       `select to_jsonb(b) as row from ${ctx.table('agenda_bookings')} b where b.customer_id = $1 order by b.booking_id`,

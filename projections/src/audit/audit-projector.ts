@@ -73,25 +73,24 @@ ${tenantPolicy(schema, 'audit_events')}`,
     },
   ],
   async apply(batch, ctx) {
-    const rows = batch.records.map(
-      (record): AuditRow => ({
-        tenant_id: record.metadata.tenantId,
-        event_id: record.id,
-        commit_position: record.position.commit,
-        prepare_position: record.position.prepare,
-        stream: record.streamName,
-        stream_category: record.streamName.slice(0, Math.max(0, record.streamName.indexOf('-'))),
-        revision: record.revision,
-        type: record.type,
-        schema_version: record.metadata.schemaVersion,
-        actor_id: record.metadata.actor.id,
-        actor_role: record.metadata.actor.role,
-        correlation_id: record.metadata.correlationId,
-        causation_id: record.metadata.causationId,
-        occurred_at: new Date(record.metadata.occurredAt),
-        recorded_at: record.recordedAt,
-      }),
-    );
+    // int8 columns travel as decimal text (JSON has no bigint; `toJson` needs no replacer then).
+    const rows = batch.records.map((record) => ({
+      tenant_id: record.metadata.tenantId,
+      event_id: record.id,
+      commit_position: record.position.commit.toString(),
+      prepare_position: record.position.prepare.toString(),
+      stream: record.streamName,
+      stream_category: record.streamName.slice(0, Math.max(0, record.streamName.indexOf('-'))),
+      revision: record.revision.toString(),
+      type: record.type,
+      schema_version: record.metadata.schemaVersion,
+      actor_id: record.metadata.actor.id,
+      actor_role: record.metadata.actor.role,
+      correlation_id: record.metadata.correlationId,
+      causation_id: record.metadata.causationId,
+      occurred_at: record.metadata.occurredAt,
+      recorded_at: record.recordedAt,
+    }));
     // Append-only: a redelivered event keeps its row (an erased actor stays erased).
     await upsertRows(ctx.tx, ctx.table('audit_events'), rows, {
       key: ['event_id'],

@@ -106,17 +106,12 @@ async function prefixOf(deps: AvailabilityReadDeps): Promise<string | undefined>
 const table = (deps: AvailabilityReadDeps) =>
   `${(deps.layout ?? projectionLayout()).viewSchema(undefined)}.availability_days`;
 
-/**
- * Free starts of one centre for a profile over a range of days, bookable at `now`. Days without a
- * row (unknown centre, beyond the horizon) are left out; days with no free start come back empty.
- */
-export async function availabilityFor(
+/** The stored days of one centre and profile class over a range: Redis first, PostgreSQL for the rest. */
+async function storedDays(
   deps: AvailabilityReadDeps,
   query: AvailabilityQuery,
-): Promise<DayStarts[]> {
-  const classId = profileClassId(query.profile, deps.durationMatrix ?? DEFAULT_DURATION_MATRIX);
-  if (classId === undefined) return [];
-  const now = query.now ?? new Date();
+  classId: string,
+): Promise<{ readonly days: readonly string[]; readonly found: ReadonlyMap<string, StoredDay> }> {
   const days = daysFrom(query.from, query.to);
   const found = new Map<string, StoredDay>();
   const prefix = await prefixOf(deps);
@@ -138,9 +133,69 @@ export async function availabilityFor(
     );
     for (const row of rows) found.set(row.day, fromRow(row));
   }
+  return { days, found };
+}
+
+/**
+ * Free starts of one centre for a profile over a range of days, bookable at `now`. Days without a
+ * row (unknown centre, beyond the horizon) are left out; days with no free start come back empty.
+ */
+export async function availabilityFor(
+  deps: AvailabilityReadDeps,
+  query: AvailabilityQuery,
+): Promise<DayStarts[]> {
+  const classId = profileClassId(query.profile, deps.durationMatrix ?? DEFAULT_DURATION_MATRIX);
+  if (classId === undefined) return [];
+  const now = query.now ?? new Date();
+  const { days, found } = await storedDays(deps, query, classId);
   return days.flatMap((day) => {
     const stored = found.get(day);
     return stored === undefined ? [] : [{ date: day, starts: bookableNow(stored, now) }];
+  });
+}
+
+// The local date of an instant changes at most once a minute in any zone: memoised per minute, as
+// the Intl conversion is the costly part of an availability read.
+const localDates = new Map<string, string>();
+
+function localDateAt(ms: number, zone: string): string {
+  const key = `${zone}|${Math.floor(ms / 60_000)}`;
+  let date = localDates.get(key);
+  if (date === undefined) {
+    date = instantToLocal(new Date(ms), zone).date;
+    if (localDates.size >= 10_000) localDates.clear();
+    localDates.set(key, date);
+  }
+  return date;
+}
+
+/**
+ * The local start times (`HH:MM`) bookable at `now` of a stored day. The hot path of the read API:
+ * only a day the minimum notice reaches into is decoded to instants; later days within the horizon
+ * are bookable whole, so their stored starts are read as they are.
+ */
+export function bookableTimesNow(day: StoredDay, now: Date): readonly string[] {
+  if (!day.active) return [];
+  const zone = day.timeZone || DEFAULT_TIME_ZONE;
+  const today = localDateAt(now.getTime(), zone);
+  if (daysBetweenLocalDates(today, day.day) > day.horizonDays || day.day < today) return [];
+  const noticeEnds = localDateAt(now.getTime() + day.minimumNoticeMinutes * 60_000, zone);
+  if (day.day > noticeEnds) return day.starts.map((code) => code.slice(0, 5));
+  return bookableNow(day, now).map((start) => start.start);
+}
+
+/** {@link availabilityFor} as local start times only (what the public availability route serves). */
+export async function availableStartTimes(
+  deps: AvailabilityReadDeps,
+  query: AvailabilityQuery,
+): Promise<{ readonly date: string; readonly starts: readonly string[] }[]> {
+  const classId = profileClassId(query.profile, deps.durationMatrix ?? DEFAULT_DURATION_MATRIX);
+  if (classId === undefined) return [];
+  const now = query.now ?? new Date();
+  const { days, found } = await storedDays(deps, query, classId);
+  return days.flatMap((day) => {
+    const stored = found.get(day);
+    return stored === undefined ? [] : [{ date: day, starts: bookableTimesNow(stored, now) }];
   });
 }
 

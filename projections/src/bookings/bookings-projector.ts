@@ -22,6 +22,7 @@ import {
   publicTable,
   tenantPolicy,
 } from '../runtime/projector.js';
+import { rowMemory } from '../runtime/row-memory.js';
 import { upsertRows } from '../runtime/sql.js';
 import { applyWithErasures, isErasedValue, personalText, revisionNumber } from './shared.js';
 
@@ -457,10 +458,28 @@ async function scrubBookings(
   return keys.rowCount + rows.rowCount;
 }
 
+/**
+ * The distinct booking ids of the events, as `known` (ids whose rows are looked up: in the
+ * projector's row memory, else in its table). Every id is looked up, even one whose stream starts
+ * in the batch: `apply` must stay idempotent when a whole batch is applied twice.
+ */
+export function bookingIdsOf(
+  events: readonly ProjectionEvent[],
+  idOf: (event: ProjectionEvent) => string | undefined,
+): { readonly known: string[] } {
+  const ids = new Set<string>();
+  for (const event of events) {
+    const id = idOf(event);
+    if (id !== undefined) ids.add(id);
+  }
+  return { known: [...ids] };
+}
+
 async function applyBookings(events: readonly ProjectionEvent[], ctx: ApplyContext): Promise<void> {
   const table = ctx.table('bookings');
-  const ids = [...new Set(events.map((event) => bookingIdOf(event)).filter((id) => id !== undefined))];
-  const rows = await loadRows(ctx.tx, table, ids);
+  const memory = rowMemory<BookingRow>(ctx, 'bookings');
+  const { known } = bookingIdsOf(events, bookingIdOf);
+  const rows = await memory.rows(known, (missing) => loadRows(ctx.tx, table, missing));
   const existing = new Set(rows.keys());
   const changed = new Map<string, BookingRow>();
   for (const event of events) {
@@ -475,6 +494,7 @@ async function applyBookings(events: readonly ProjectionEvent[], ctx: ApplyConte
   }
   const written = [...changed.values()];
   await upsertRows(ctx.tx, table, written, { key: ['booking_id'] });
+  for (const row of written) memory.remember(row.booking_id, row);
   // Lookup keys derive from fields fixed at placement: written once, when the row is created.
   const created = written.filter((row) => !existing.has(row.booking_id));
   await upsertRows(ctx.tx, ctx.table('booking_keys'), created.flatMap(keysOf), {
@@ -561,9 +581,15 @@ ${publicTable(schema, 'booking_keys')}`,
     applyWithErasures(
       batch,
       (events) => applyBookings(events, ctx),
-      (subjectId) => scrubBookings(ctx, subjectId),
+      (subjectId) => {
+        rowMemory(ctx, 'bookings').forget();
+        return scrubBookings(ctx, subjectId);
+      },
     ),
-  scrub: (subjectId, ctx) => scrubBookings(ctx, subjectId),
+  scrub: (subjectId, ctx) => {
+    rowMemory(ctx, 'bookings').forget();
+    return scrubBookings(ctx, subjectId);
+  },
   async export(subjectId, ctx) {
     const { rows } = await ctx.tx.query<{ row: BookingRow }>(
       `select to_jsonb(b) as row from ${ctx.table('bookings')} b where b.customer_id = $1 order by b.placed_at, b.booking_id`,

@@ -317,3 +317,21 @@ export async function customerHistory(
     };
   });
 }
+
+/**
+ * Public: every booking carrying a reference (typed any usual way), whatever its tenant — normally
+ * one; references may collide over years. Reads as the tables' owner (no tenant is known yet):
+ * the caller must keep only the one whose owner proof (e-mail or plate) matches before showing it.
+ */
+export async function bookingsWithReference(source: ReadSource, reference: string): Promise<BookingDetail[]> {
+  const parsed = parseBookingReference(reference);
+  if (parsed === undefined) return [];
+  const rows = await selectBookings(
+    source.db,
+    schemaOf(source),
+    'b.reference = $1',
+    [parsed],
+    'order by b.placed_at desc limit 20',
+  );
+  return rows.map(bookingDetailOf);
+}

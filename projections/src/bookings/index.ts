@@ -1,3 +1,10 @@
 export * from './bookings-projector.js';
 export * from './bookings-queries.js';
-export { InvalidCursorError, type Page, type PageOptions, type ReadSource } from './shared.js';
+export {
+  decodeCursor,
+  encodeCursor,
+  InvalidCursorError,
+  type Page,
+  type PageOptions,
+  type ReadSource,
+} from './shared.js';

@@ -1,6 +1,7 @@
 import { type BookingReference, type Channel, type ControlType, SUBJECT_STREAM_PREFIX } from '@pti/events';
 import type { SqlExecutor } from '@pti/platform';
 import type { BookingStatus } from '@pti/write-side/domain';
+import { bookingIdsOf } from '../bookings/bookings-projector.js';
 import { applyWithErasures, personalText, revisionNumber } from '../bookings/shared.js';
 import {
   type ApplyContext,
@@ -9,6 +10,7 @@ import {
   type ProjectionEvent,
   tenantPolicy,
 } from '../runtime/projector.js';
+import { rowMemory } from '../runtime/row-memory.js';
 import { upsertRows } from '../runtime/sql.js';
 
 /**
@@ -305,8 +307,9 @@ async function scrubCustomer(
 
 async function applyCustomers(events: readonly ProjectionEvent[], ctx: ApplyContext): Promise<void> {
   const table = ctx.table('customer_bookings');
-  const ids = [...new Set(events.map(bookingIdOf).filter((id) => id !== undefined))];
-  const rows = await loadRows(ctx.tx, table, ids);
+  const memory = rowMemory<CustomerBookingRow>(ctx, 'customer_bookings');
+  const { known } = bookingIdsOf(events, bookingIdOf);
+  const rows = await memory.rows(known, (missing) => loadRows(ctx.tx, table, missing));
   const changed = new Map<string, CustomerBookingRow>();
   for (const event of events) {
     const id = bookingIdOf(event);
@@ -320,6 +323,7 @@ async function applyCustomers(events: readonly ProjectionEvent[], ctx: ApplyCont
   }
   if (changed.size === 0) return;
   await upsertRows(ctx.tx, table, [...changed.values()], { key: ['booking_id'] });
+  for (const row of changed.values()) memory.remember(row.booking_id, row);
   const touched = [...changed.values()].map((row) => ({
     tenant_id: row.tenant_id,
     customer_id: row.customer_id,
@@ -399,9 +403,15 @@ ${trigramIndexes(schema)}`,
     applyWithErasures(
       batch,
       (events) => applyCustomers(events, ctx),
-      (subjectId) => scrubCustomer(ctx, subjectId),
+      (subjectId) => {
+        rowMemory(ctx, 'customer_bookings').forget();
+        return scrubCustomer(ctx, subjectId);
+      },
     ),
-  scrub: (subjectId, ctx) => scrubCustomer(ctx, subjectId),
+  scrub: (subjectId, ctx) => {
+    rowMemory(ctx, 'customer_bookings').forget();
+    return scrubCustomer(ctx, subjectId);
+  },
   async export(subjectId, ctx) {
     const customers = await ctx.tx.query<{ row: CustomerRow }>(
       `select to_jsonb(c) as row from ${ctx.table('customers')} c where c.customer_id = $1 order by c.tenant_id`,

@@ -22,8 +22,10 @@ import {
   REFERENCE_CONTROL_MINUTES,
   totalMinutes,
 } from '@pti/write-side/domain';
+import { bookingIdsOf } from '../bookings/bookings-projector.js';
 import { localDateOf, revisionNumber } from '../bookings/shared.js';
 import { defineProjector, type ProjectionEvent, tenantPolicy } from '../runtime/projector.js';
+import { rowMemory } from '../runtime/row-memory.js';
 import { upsertRows } from '../runtime/sql.js';
 import { bookingFactsComments, dailyFactsComments } from './reporting-columns.js';
 
@@ -547,19 +549,22 @@ ${dailyFactsComments(schema)}`,
     const bookingEvents = batch.events.filter((event) => event.streamName.startsWith('booking-'));
     const centreEvents = batch.events.filter(isCentreEvent);
 
-    // The booking facts the batch touches, read once.
-    const bookingIds = [
-      ...new Set(bookingEvents.map((e) => stringField(e, 'bookingId')).filter((id) => id !== undefined)),
-    ];
-    const facts = new Map(
-      (
-        await loadJson<BookingFactRow>(
-          ctx.tx,
-          `select to_jsonb(f) as row from ${ctx.table('booking_facts')} f
-            where f.booking_id in (select jsonb_array_elements_text($1::jsonb))`,
-          bookingIds,
-        )
-      ).map((row) => [row.booking_id, row]),
+    // The booking facts the batch touches: from memory, else read once.
+    const factMemory = rowMemory<BookingFactRow>(ctx, 'booking_facts');
+    const { known } = bookingIdsOf(bookingEvents, (e) => stringField(e, 'bookingId'));
+    const facts = await factMemory.rows(
+      known,
+      async (missing) =>
+        new Map(
+          (
+            await loadJson<BookingFactRow>(
+              ctx.tx,
+              `select to_jsonb(f) as row from ${ctx.table('booking_facts')} f
+              where f.booking_id in (select jsonb_array_elements_text($1::jsonb))`,
+              missing,
+            )
+          ).map((row) => [row.booking_id, row]),
+        ),
     );
 
     // The centres the batch touches: from memory, else read once.
@@ -665,6 +670,7 @@ ${dailyFactsComments(schema)}`,
       ],
     });
     await upsertRows(ctx.tx, ctx.table('booking_facts'), [...changedFacts.values()], { key: ['booking_id'] });
+    for (const [id, row] of changedFacts) factMemory.remember(id, row);
     if (touchedDays.size > 0) {
       await ctx.tx.query(recomputeDays(ctx.schema), [JSON.stringify([...touchedDays.values()])]);
     }

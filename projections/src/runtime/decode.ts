@@ -8,6 +8,21 @@ import type { ProjectionEvent } from './projector.js';
  * more than projecting it). Records whose type is not in the domain catalogue give `undefined`.
  */
 export function decodeRecord(record: RecordedEvent): ProjectionEvent | undefined {
+  const known = decoded.get(record);
+  if (known !== undefined) return known === NOT_DOMAIN ? undefined : known;
+  const event = decodeUncached(record);
+  decoded.set(record, event ?? NOT_DOMAIN);
+  return event;
+}
+
+/**
+ * Decoded events by record: a shared ledger read (`catchUpMany`) hands the same records to every
+ * projector, which then decode (and upcast) each record once, not once per projector.
+ */
+const decoded = new WeakMap<RecordedEvent, ProjectionEvent | typeof NOT_DOMAIN>();
+const NOT_DOMAIN = Symbol('not a domain event');
+
+function decodeUncached(record: RecordedEvent): ProjectionEvent | undefined {
   const { type } = record;
   if (!isDomainEventType(type)) return undefined;
   const stored = record.metadata.schemaVersion;

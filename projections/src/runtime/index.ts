@@ -1,5 +1,6 @@
 export * from './apply-batch.js';
 export * from './catch-up.js';
+export * from './catch-up-many.js';
 export * from './decode.js';
 export * from './lag.js';
 export * from './layout.js';

@@ -1,6 +1,7 @@
 import type { Cache, Ledger, Position, TransactionalSqlExecutor } from '@pti/platform';
 import { type GenerationHandle, withMaintenance } from './apply-batch.js';
 import { type CatchUpProgress, catchUp, DEFAULT_CATCH_UP_BATCH } from './catch-up.js';
+import { type CatchUpManyProgress, catchUpMany } from './catch-up-many.js';
 import type { ProjectionLayout } from './layout.js';
 import type { Projector } from './projector.js';
 import {
@@ -117,6 +118,118 @@ export async function rebuildProjector(
     eventsPerSecond: elapsedMs > 0 ? (events * 1000) / elapsedMs : 0,
     dropped,
   };
+}
+
+export interface RebuildManyOptions {
+  readonly batchSize?: number;
+  readonly onProgress?: (progress: CatchUpManyProgress) => void;
+  readonly head?: () => Promise<Position>;
+  readonly dropOld?: boolean;
+  readonly resume?: boolean;
+  /** Called right after each projector's swap committed. */
+  readonly onSwapped?: (projector: Projector, live: GenerationRecord) => void | Promise<void>;
+}
+
+export interface RebuildManyReport {
+  /** Per projector: events applied, and the time until its lane had settled (not the others'). */
+  readonly projectors: readonly RebuildReport[];
+  /** Ledger records read (once for all projectors). */
+  readonly read: number;
+  readonly elapsedMs: number;
+  /** Per projector: ms spent in its own batches and settle (see `CatchUpManyResult.busyMs`). */
+  readonly busyMs: ReadonlyMap<string, number>;
+  /** Ledger records per second over the whole rebuild, swaps included. */
+  readonly eventsPerSecond: number;
+}
+
+/**
+ * Blue/green rebuild of several projectors over ONE shared ledger read (`catchUpMany`): every
+ * projector gets generation n+1 as with `rebuildProjector`, the ledger is read and decoded once
+ * and applied to all of them concurrently, passes repeat until one ends at the visible tail, then
+ * each projector swaps (one transaction each). `pti rebuild all` is this.
+ */
+export async function rebuildProjectors(
+  deps: RebuildDeps,
+  projectors: readonly Projector[],
+  options: RebuildManyOptions = {},
+): Promise<RebuildManyReport> {
+  const started = Date.now();
+  await migrateRegistry(deps.db, deps.layout);
+  const entries: {
+    projector: Projector;
+    previous: GenerationRecord | undefined;
+    handle: GenerationHandle;
+  }[] = [];
+  for (const projector of projectors) {
+    const previous = await liveGeneration(deps.db, deps.layout, projector.name);
+    const created =
+      (options.resume === false ? undefined : await resumableGeneration(deps.db, deps.layout, projector)) ??
+      (await createGeneration(deps.db, deps.layout, projector));
+    const handle = handleOf(projector, created);
+    await refreshGeneration(deps, handle, (deps.clock ?? (() => new Date()))());
+    entries.push({ projector, previous, handle });
+  }
+  const batchSize = options.batchSize ?? DEFAULT_CATCH_UP_BATCH;
+  const applied = new Map<string, number>();
+  const laneMs = new Map<string, number>();
+  const busyMs = new Map<string, number>();
+  let read = 0;
+  for (let pass = 0; pass < 10; pass += 1) {
+    const passStarted = Date.now() - started;
+    const result = await catchUpMany({
+      ledger: deps.ledger,
+      db: deps.db,
+      layout: deps.layout,
+      handles: entries.map((e) => e.handle),
+      cache: deps.cache,
+      batchSize,
+      head: options.head,
+      onProgress: options.onProgress,
+    });
+    read += result.read;
+    for (const [name, n] of result.applied) applied.set(name, (applied.get(name) ?? 0) + n);
+    for (const [name, ms] of result.laneMs) laneMs.set(name, passStarted + ms);
+    for (const [name, ms] of result.busyMs) busyMs.set(name, (busyMs.get(name) ?? 0) + ms);
+    if (result.read < batchSize) break;
+  }
+  const reports: RebuildReport[] = [];
+  for (const { projector, previous, handle } of entries) {
+    await swapGeneration(deps.db, deps.layout, projector, handle.generation);
+    const live =
+      (await liveGeneration(deps.db, deps.layout, projector.name)) ??
+      (await generationRecordOf(deps, projector, handle.generation));
+    if (live !== undefined) await options.onSwapped?.(projector, live);
+    const dropped = options.dropOld === true ? await dropRetiredGenerations(deps, projector) : [];
+    const events = applied.get(projector.name) ?? 0;
+    const elapsedMs = laneMs.get(projector.name) ?? Date.now() - started;
+    reports.push({
+      projector: projector.name,
+      previous: previous?.generation ?? null,
+      generation: handle.generation,
+      events,
+      elapsedMs,
+      eventsPerSecond: elapsedMs > 0 ? (events * 1000) / elapsedMs : 0,
+      dropped,
+    });
+  }
+  const elapsedMs = Date.now() - started;
+  return {
+    projectors: reports,
+    read,
+    elapsedMs,
+    busyMs,
+    eventsPerSecond: elapsedMs > 0 ? (read * 1000) / elapsedMs : 0,
+  };
+}
+
+async function generationRecordOf(
+  deps: RebuildDeps,
+  projector: Projector,
+  generation: number,
+): Promise<GenerationRecord | undefined> {
+  return (await listGenerations(deps.db, deps.layout, projector.name)).find(
+    (g) => g.generation === generation,
+  );
 }
 
 /**

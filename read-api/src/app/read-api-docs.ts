@@ -15,6 +15,8 @@ export interface ReadApiDocsOptions {
   readonly version?: string;
   /** Public URL of the API, for the document's `servers`. */
   readonly serverUrl?: string;
+  /** Tags of other routes documented in the same application (the command API in embedded mode). */
+  readonly extraTags?: readonly { readonly name: string; readonly description: string }[];
 }
 
 export const API_TAGS = [
@@ -44,7 +46,10 @@ export async function registerReadApiDocs(
           'Errors are application/problem+json with a stable `code`.',
       },
       ...(options.serverUrl === undefined ? {} : { servers: [{ url: options.serverUrl }] }),
-      tags: API_TAGS,
+      tags: [
+        ...API_TAGS,
+        ...(options.extraTags ?? []).filter((tag) => !API_TAGS.some((known) => known.name === tag.name)),
+      ],
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },

@@ -1,4 +1,7 @@
+// Loads @fastify/swagger's FastifySchema augmentation (tags, summary) for the build, which compiles no test.
+
 import { randomUUID } from 'node:crypto';
+import type {} from '@fastify/swagger';
 import type { ActorRole, PaymentProvider as PaymentProviderName } from '@pti/events';
 import {
   CommandHeaders,

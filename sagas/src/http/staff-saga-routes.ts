@@ -1,3 +1,5 @@
+// Loads @fastify/swagger's FastifySchema augmentation (tags, summary) for the build, which compiles no test.
+import type {} from '@fastify/swagger';
 import { requireRole } from '@pti/platform';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';

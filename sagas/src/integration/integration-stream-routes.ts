@@ -1,3 +1,5 @@
+// Loads @fastify/swagger's FastifySchema augmentation (tags, summary) for the build, which compiles no test.
+import type {} from '@fastify/swagger';
 import { asyncApiDocument, type MappedIntegrationEvent, PUBLISHED_DOMAIN_EVENT_TYPES } from '@pti/events';
 import {
   type Ledger,

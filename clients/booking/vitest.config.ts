@@ -1,3 +1,16 @@
-import { ptiProject } from '../../vitest.shared.ts';
+import react from '@vitejs/plugin-react';
+import { defineProject } from 'vitest/config';
 
-export default ptiProject('@pti/booking');
+/** Component tests in jsdom; browser tests (`*.e2e.test.ts`) drive Debian Chromium against `npm start`. */
+export default defineProject({
+  plugins: [react()],
+  resolve: { conditions: ['pti-source'] },
+  test: {
+    name: '@pti/booking',
+    include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 180_000,
+    setupFiles: ['./test/setup.ts'],
+  },
+});

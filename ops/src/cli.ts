@@ -1,5 +1,6 @@
 import { ConfigError } from '@pti/platform';
 import { Command } from 'commander';
+import { benchCommand } from './commands/bench-command.js';
 import { registerGdprCommands } from './commands/gdpr-cli.js';
 import { inspectCommand } from './commands/inspect-command.js';
 import { migrateCommand } from './commands/migrate-command.js';
@@ -7,6 +8,7 @@ import { projectionsStatusCommand } from './commands/projections-status-command.
 import { rebuildCommand } from './commands/rebuild-command.js';
 import { replayCommand } from './commands/replay-command.js';
 import { registerSagasCommands } from './commands/sagas-dead-letters-command.js';
+import { seedCommand } from './commands/seed-command.js';
 import { startCommand } from './commands/start-command.js';
 
 const program = new Command('pti')
@@ -15,8 +17,11 @@ const program = new Command('pti')
 
 program
   .command('start')
-  .description('start the embedded all-in-one platform (PGlite, in-memory cache and bus unless configured)')
-  .action(startCommand);
+  .description(
+    'start the platform: all (default, embedded all-in-one: PGlite, in-memory cache and bus unless configured) or one role',
+  )
+  .argument('[role]', 'all | write-side | read-api | projections | sagas', 'all')
+  .action((role: string) => startCommand(role));
 
 program
   .command('migrate')
@@ -64,6 +69,43 @@ program
   .option('--until <instant>', 'ISO-8601 instant (default: now)')
   .action(async (stream: string, options: { until?: string }) => {
     process.exitCode = await replayCommand(stream, options);
+  });
+
+program
+  .command('bench')
+  .description(
+    'run a package benchmark (<package>/bench/<name>-bench.ts) with the pti-source condition; --list shows them',
+  )
+  .argument('[name]', 'ledger, vault, booking, rebuild, … (see --list)')
+  .argument('[args...]', 'passed to the benchmark, after --')
+  .option('--list', 'list the benchmarks and exit')
+  .addHelpText(
+    'after',
+    '\nExample: DATABASE_URL=postgres://… pti bench booking -- --centres 200 --seconds 10',
+  )
+  .action(async (name: string | undefined, args: string[], options: { list?: boolean }) => {
+    process.exitCode = await benchCommand(name, args, options);
+  });
+
+program
+  .command('seed')
+  .description(
+    'create a demo network in real French towns (tenants, centres, inspectors, hours, prices) and book it through the write side: placements, cancellations, results, no-shows, contre-visites',
+  )
+  .option('--centres <n>', 'centres (default 50)')
+  .option('--days <d>', 'days of appointments, half before today (default 14)')
+  .option('--tenants <t>', 'networks the centres belong to (default 4)')
+  .option('--seed <s>', 'random seed: the same seed gives the same network and ids (default 1)')
+  .option('--bookings-per-day <x>', 'mean bookings of an average centre on a full weekday (default 12)')
+  .option('--past-days <p>', 'of the days, how many lie before today (default half)')
+  .option('--concurrency <c>', 'concurrent lanes of commands (default 8 on PostgreSQL, 2 on PGlite)')
+  .option('--progress', 'draw the progress bars even when stderr is not a terminal')
+  .addHelpText(
+    'after',
+    '\nRe-running with the same --seed writes nothing when its network exists (skipped, exit 0) and refuses a partial one (exit 1).\nEmbedded mode opens the data directory: stop `pti start` first.\n',
+  )
+  .action(async (options: Record<string, string | undefined> & { progress?: boolean }) => {
+    process.exitCode = await seedCommand(options);
   });
 
 try {

@@ -15,10 +15,28 @@ describe('embedded server (PGlite)', () => {
       const health = await app.inject({ method: 'GET', url: '/health' });
       expect(health.statusCode).toBe(200);
       expect(health.json()).toMatchObject({ status: 'ok', ledger: { adapter: 'pglite', state: 'up' } });
-      expect((await app.inject({ method: 'GET', url: '/ready' })).json()).toEqual({ ready: true });
+      // Ready once the projectors have built their first generation (an empty ledger: quickly).
+      const deadline = Date.now() + 60_000;
+      let ready = await app.inject({ method: 'GET', url: '/ready' });
+      while (ready.statusCode !== 200 && Date.now() < deadline) {
+        expect(ready.statusCode).toBe(503);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        ready = await app.inject({ method: 'GET', url: '/ready' });
+      }
+      expect(ready.json()).toEqual({ ready: true });
       const metrics = await app.inject({ method: 'GET', url: '/metrics' });
       expect(metrics.headers['content-type']).toContain('text/plain');
       expect(metrics.body).toContain('process_cpu_user_seconds_total');
+      expect(metrics.body).toContain('pti_projection_lag_events');
+      // One OpenAPI document for commands and queries, with Swagger UI.
+      const document = (await app.inject({ method: 'GET', url: '/docs/json' })).json() as {
+        paths: Record<string, unknown>;
+      };
+      expect(Object.keys(document.paths)).toEqual(
+        expect.arrayContaining(['/api/v1/bookings', '/api/v1/centres/{centreId}/availability']),
+      );
+      expect((await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json()).toEqual(document);
+      expect((await app.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(200);
       const missing = await app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
       expect(missing.statusCode).toBe(404);
       expect(missing.headers['content-type']).toContain('application/problem+json');
@@ -32,7 +50,7 @@ describe('embedded server (PGlite)', () => {
     } finally {
       await app.close();
     }
-  });
+  }, 120_000);
 });
 
 const url = process.env.DATABASE_URL;

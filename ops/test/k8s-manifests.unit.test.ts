@@ -404,10 +404,19 @@ describe('ops/deploy/k8s/base: configuration and secrets', () => {
       'DATABASE_URL',
       'EVENTSTORE_URL',
       'PII_MASTER_KEY',
+      'PTI_CUSTOMER_ID_SECRET',
+      'PTI_MANAGE_TOKEN_SECRETS',
       'REDIS_URL',
     ]);
     expect(Object.keys(configEnv).filter((k) => k in secretEnv)).toEqual([]);
-    for (const key of ['DATABASE_URL', 'PII_MASTER_KEY', 'EVENTSTORE_URL', 'REDIS_URL']) {
+    for (const key of [
+      'DATABASE_URL',
+      'PII_MASTER_KEY',
+      'EVENTSTORE_URL',
+      'REDIS_URL',
+      'PTI_MANAGE_TOKEN_SECRETS',
+      'PTI_CUSTOMER_ID_SECRET',
+    ]) {
       expect(configEnv[key], `${key} stays out of the ConfigMap`).toBeUndefined();
     }
   });
@@ -422,12 +431,24 @@ describe('ops/deploy/k8s/base: configuration and secrets', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).issues).toHaveLength(1);
-    expect((error as ConfigError).issues[0]).toMatch(/^PII_MASTER_KEY:/);
+    // Every placeholder secret is refused, each named: the master key and the write side's two.
+    const issues = (error as ConfigError).issues;
+    expect(issues).toHaveLength(3);
+    expect(issues.map((issue) => issue.split(':')[0]).sort()).toEqual([
+      'PII_MASTER_KEY',
+      'PTI_CUSTOMER_ID_SECRET',
+      'PTI_MANAGE_TOKEN_SECRETS',
+    ]);
   });
 
   it('describes the external stores in the shape the platform accepts', () => {
-    const config = loadConfig({ ...configEnv, ...secretEnv, PII_MASTER_KEY: VALID_KEY });
+    const config = loadConfig({
+      ...configEnv,
+      ...secretEnv,
+      PII_MASTER_KEY: VALID_KEY,
+      PTI_MANAGE_TOKEN_SECRETS: VALID_KEY,
+      PTI_CUSTOMER_ID_SECRET: VALID_KEY,
+    });
     expect(config.ledger).toMatchObject({ kind: 'eventstoredb' });
     expect(config.database.kind).toBe('postgres');
     expect(config.cache.kind).toBe('redis');

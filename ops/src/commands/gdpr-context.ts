@@ -9,7 +9,9 @@ import {
   type VaultStoreTarget,
   vaultSchemaFor,
 } from '@pti/platform';
+import type { ProjectionLayout } from '@pti/projections';
 import { openPlatformRuntime } from '../start/platform-runtime.js';
+import { offlineErasureParticipants, openReadModelStores } from '../start/read-side-composition.js';
 
 /**
  * What the `pti gdpr` commands work on: the configured ledger, decorated with the vault opened
@@ -27,12 +29,17 @@ export interface GdprContext {
 export interface GdprDependencies {
   /** Default: `loadConfig()` from the environment. */
   readonly config?: AppConfig;
-  /** Read models taking part in erasure, export and retention (none exist yet). */
+  /**
+   * Holders of personal data taking part in erasure, export and retention. Default: the read
+   * models (the same participants the running platform registers).
+   */
   readonly participants?: readonly ErasureParticipant[];
   /** Time source of the vault (tests). */
   readonly clock?: () => Date;
   /** Earlier master keys (base64), accepted while data keys are re-wrapped. */
   readonly previousMasterKeys?: readonly string[];
+  /** Where the read models live (a namespaced layout in tests); default `projectionLayout()`. */
+  readonly layout?: ProjectionLayout;
 }
 
 export async function openGdprContext(config: AppConfig, deps: GdprDependencies = {}): Promise<GdprContext> {
@@ -53,11 +60,18 @@ export async function openGdprContext(config: AppConfig, deps: GdprDependencies 
       allowGeneratedMasterKey: config.database.kind === 'pglite' || config.env !== 'production',
       clock: deps.clock,
     });
-    const personalData = createPersonalData(runtime.ledger, vault.vault, { participants: deps.participants });
+    const stores =
+      deps.participants === undefined
+        ? await openReadModelStores(runtime, { layout: deps.layout })
+        : undefined;
+    const participants =
+      deps.participants ?? (stores === undefined ? [] : offlineErasureParticipants(runtime.ledger, stores));
+    const personalData = createPersonalData(runtime.ledger, vault.vault, { participants });
     return {
       personalData,
       vault,
       async close() {
+        await stores?.close();
         await vault.close();
         await runtime.close();
       },

@@ -1,0 +1,403 @@
+import { idempotencyKey } from '@pti/api-client';
+import { Link, useNavigate } from '@tanstack/react-router';
+import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import {
+  ApiError,
+  api,
+  call,
+  confirmOnSite,
+  type PlaceBookingBody,
+  type PlacedBooking,
+  placeBooking,
+  SLOT_GONE_CODES,
+} from '../app/api.js';
+import { startOnlinePayment } from '../app/payment.js';
+import { useAsync } from '../app/use-async.js';
+import { HoldCountdown } from '../components/HoldCountdown.js';
+import { useOnline } from '../components/OfflineBanner.js';
+import { PlateField } from '../components/PlateField.js';
+import { ProfileFields } from '../components/ProfileFields.js';
+import {
+  type ContactForm,
+  type FieldErrors,
+  normalisePhone,
+  validateContact,
+} from '../domain/contact-validation.js';
+import { normalisePlate } from '../domain/plate.js';
+import { CONTROL_LABELS, formatEuros, type VehicleProfile } from '../domain/vehicle-profile.js';
+import { formatDateTime } from '../domain/week.js';
+import { db } from '../storage/db.js';
+
+export interface BookSearch extends VehicleProfile {
+  readonly start: string;
+  readonly previous?: string | undefined;
+  readonly plate?: string | undefined;
+}
+
+type Step =
+  | { kind: 'form' }
+  | { kind: 'held'; placed: PlacedBooking; email: string; paymentMode: 'online' | 'on_site' }
+  | { kind: 'expired' }
+  | { kind: 'draft' };
+
+const EMPTY: ContactForm = { name: '', email: '', phone: '', plate: '', companyName: '', siret: '' };
+
+/** The body of `POST /api/v1/bookings` from the form (values already validated). */
+export function placeBody(
+  centreId: string,
+  search: BookSearch,
+  profile: VehicleProfile,
+  form: ContactForm,
+  paymentMode: 'online' | 'on_site',
+): PlaceBookingBody {
+  return {
+    centreId,
+    start: search.start,
+    controlType: search.controlType,
+    vehicle: {
+      plate: normalisePlate(form.plate)?.plate ?? form.plate,
+      category: profile.category,
+      fuel: profile.fuel,
+    },
+    customer: {
+      kind: 'private',
+      name: form.name.trim(),
+      email: form.email.trim(),
+      phone: normalisePhone(form.phone) ?? form.phone,
+    },
+    channel: 'web',
+    paymentMode,
+    ...(search.previous ? { previousBookingReference: search.previous } : {}),
+  };
+}
+
+export function BookPage({ centreId, search }: { centreId: string; search: BookSearch }) {
+  const navigate = useNavigate();
+  const online = useOnline();
+  const [profile, setProfile] = useState<VehicleProfile>({
+    category: search.category,
+    fuel: search.fuel,
+    controlType: search.controlType,
+  });
+  const [form, setForm] = useState<ContactForm>({ ...EMPTY, plate: search.plate ?? '' });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [paymentMode, setPaymentMode] = useState<'online' | 'on_site'>('online');
+  const [step, setStep] = useState<Step>({ kind: 'form' });
+  const [failure, setFailure] = useState<{ message: string; slotGone: boolean } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const centre = useAsync(
+    () => call(api.queries.GET('/api/v1/centres/{centreId}', { params: { path: { centreId } } })),
+    [centreId],
+  );
+  const centreName = centre.status === 'done' ? centre.value.name : 'le centre';
+
+  // Each step's heading takes the focus, so keyboard and screen-reader users start there.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the step changes
+  useEffect(() => {
+    heading.current?.focus();
+  }, [step.kind]);
+
+  const set = (field: keyof ContactForm) => (value: string) =>
+    setForm((current) => ({ ...current, [field]: value }));
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const found = validateContact(form, { company: false, plate: true });
+    setErrors(found);
+    const firstInvalid = Object.keys(found)[0];
+    if (firstInvalid) {
+      document.getElementById(firstInvalid === 'plate' ? 'plate' : firstInvalid)?.focus();
+      return;
+    }
+    const body = placeBody(centreId, search, profile, form, paymentMode);
+    if (!online) {
+      await db.drafts.add({
+        body,
+        centreName,
+        idempotencyKey: idempotencyKey(),
+        status: 'pending',
+        message: null,
+        reference: null,
+        createdAt: Date.now(),
+      });
+      setStep({ kind: 'draft' });
+      return;
+    }
+    setBusy(true);
+    setFailure(null);
+    try {
+      const placed = await placeBooking(body);
+      await db.bookings.put({
+        reference: placed.reference,
+        bookingId: placed.bookingId,
+        manageToken: placed.manageToken,
+        email: body.customer.email,
+        centreId,
+        centreName,
+        start: placed.start,
+        controlType: body.controlType,
+        plate: body.vehicle.plate,
+        status: placed.status,
+        siret: null,
+        savedAt: Date.now(),
+      });
+      setStep({ kind: 'held', placed, email: body.customer.email, paymentMode });
+    } catch (error) {
+      const apiError =
+        error instanceof ApiError ? error : new ApiError(0, 'UNEXPECTED', 'Une erreur est survenue.');
+      setFailure({ message: apiError.message, slotGone: SLOT_GONE_CODES.has(apiError.code) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onExpire = useCallback(() => setStep({ kind: 'expired' }), []);
+
+  const finish = async () => {
+    if (step.kind !== 'held') return;
+    setBusy(true);
+    setFailure(null);
+    try {
+      if (step.paymentMode === 'online') {
+        const url = await startOnlinePayment(step.placed.manageToken);
+        window.location.assign(url);
+        return;
+      }
+      await confirmOnSite(step.placed.bookingId, step.placed.manageToken);
+      await db.bookings.update(step.placed.reference, { status: 'confirmed' });
+      await navigate({ to: '/rendez-vous/confirmation', search: { reference: step.placed.reference } });
+    } catch (error) {
+      const apiError =
+        error instanceof ApiError ? error : new ApiError(0, 'UNEXPECTED', 'Une erreur est survenue.');
+      setFailure({ message: apiError.message, slotGone: SLOT_GONE_CODES.has(apiError.code) });
+      setBusy(false);
+    }
+  };
+
+  const backToCalendar = (
+    <Link
+      to="/centres/$centreId"
+      params={{ centreId }}
+      search={{ ...profile, week: undefined, previous: search.previous }}
+    >
+      Choisir un autre créneau
+    </Link>
+  );
+
+  if (step.kind === 'draft') {
+    return (
+      <div className="page">
+        <h1 ref={heading} tabIndex={-1}>
+          Réservation enregistrée sur cet appareil
+        </h1>
+        <p>
+          Vous êtes hors connexion. Votre demande pour le {formatDateTime(search.start)} chez {centreName}{' '}
+          sera envoyée automatiquement dès le retour du réseau. Si le créneau a été pris entre-temps, nous
+          vous le dirons.
+        </p>
+        <p>
+          <Link to="/mes-rendez-vous">Voir mes rendez-vous</Link>
+        </p>
+      </div>
+    );
+  }
+  if (step.kind === 'expired') {
+    return (
+      <div className="page">
+        <h1 ref={heading} tabIndex={-1}>
+          Le délai de 15 minutes est écoulé
+        </h1>
+        <p role="alert">
+          Le créneau a été libéré. Vous pouvez en choisir un nouveau ; rien ne vous a été facturé.
+        </p>
+        <p>{backToCalendar}</p>
+      </div>
+    );
+  }
+  if (step.kind === 'held') {
+    const { placed } = step;
+    return (
+      <div className="page">
+        <h1 ref={heading} tabIndex={-1}>
+          Finalisez votre réservation
+        </h1>
+        <HoldCountdown expiresAt={placed.holdExpiresAt} onExpire={onExpire} />
+        <section className="card">
+          <h2>Récapitulatif</h2>
+          <dl className="facts">
+            <div>
+              <dt>Centre</dt>
+              <dd>{centreName}</dd>
+            </div>
+            <div>
+              <dt>Date</dt>
+              <dd>{formatDateTime(placed.start)}</dd>
+            </div>
+            <div>
+              <dt>Contrôle</dt>
+              <dd>{CONTROL_LABELS[search.controlType]}</dd>
+            </div>
+            <div>
+              <dt>Prix</dt>
+              <dd>{placed.priceCents === 0 ? 'Gratuit' : formatEuros(placed.priceCents)}</dd>
+            </div>
+            <div>
+              <dt>Référence</dt>
+              <dd>{placed.reference}</dd>
+            </div>
+          </dl>
+        </section>
+        {failure ? (
+          <div role="alert" className="banner banner-error">
+            {failure.message} {failure.slotGone ? backToCalendar : null}
+          </div>
+        ) : null}
+        <div className="actions">
+          <button type="button" className="button-primary" onClick={() => void finish()} disabled={busy}>
+            {step.paymentMode === 'online' && placed.priceCents > 0
+              ? `Payer ${formatEuros(placed.priceCents)} en ligne`
+              : 'Confirmer le rendez-vous (paiement sur place)'}
+          </button>
+          {step.paymentMode === 'online' ? (
+            <button
+              type="button"
+              className="button-secondary"
+              disabled={busy}
+              onClick={() => setStep({ ...step, paymentMode: 'on_site' })}
+            >
+              Payer plutôt sur place
+            </button>
+          ) : null}
+        </div>
+      </div>
+    );
+  }
+
+  return (
+    <div className="page">
+      <h1 ref={heading} tabIndex={-1}>
+        Vos coordonnées
+      </h1>
+      <p className="lead">
+        {CONTROL_LABELS[search.controlType]} le {formatDateTime(search.start)} — {centreName}
+        {search.previous ? ` (contre-visite du contrôle ${search.previous})` : ''}
+      </p>
+      <p className="hint">
+        En validant, le créneau vous est réservé 15 minutes le temps de payer ou de confirmer. Tous les champs
+        sont obligatoires.
+      </p>
+      {failure ? (
+        <div role="alert" className="banner banner-error">
+          {failure.message} {failure.slotGone ? backToCalendar : null}
+        </div>
+      ) : null}
+      <form onSubmit={(event) => void submit(event)} noValidate className="card">
+        <ProfileFields profile={profile} onChange={setProfile} showControl={false} />
+        <PlateField id="plate" value={form.plate} onChange={set('plate')} error={errors.plate} />
+        <fieldset>
+          <legend>Vos coordonnées</legend>
+          <TextField
+            id="name"
+            label="Nom et prénom"
+            autoComplete="name"
+            value={form.name}
+            onChange={set('name')}
+            error={errors.name}
+          />
+          <TextField
+            id="email"
+            label="Adresse e-mail"
+            type="email"
+            autoComplete="email"
+            value={form.email}
+            onChange={set('email')}
+            error={errors.email}
+          />
+          <TextField
+            id="phone"
+            label="Téléphone"
+            type="tel"
+            autoComplete="tel"
+            value={form.phone}
+            onChange={set('phone')}
+            error={errors.phone}
+          />
+        </fieldset>
+        <fieldset>
+          <legend>Paiement</legend>
+          <label className="choice">
+            <input
+              type="radio"
+              name="payment"
+              value="online"
+              checked={paymentMode === 'online'}
+              onChange={() => setPaymentMode('online')}
+            />{' '}
+            Payer en ligne maintenant (carte bancaire)
+          </label>
+          <label className="choice">
+            <input
+              type="radio"
+              name="payment"
+              value="on_site"
+              checked={paymentMode === 'on_site'}
+              onChange={() => setPaymentMode('on_site')}
+            />{' '}
+            Payer sur place le jour du contrôle
+          </label>
+        </fieldset>
+        <div className="actions">
+          <button type="submit" className="button-primary" disabled={busy}>
+            {busy ? 'Réservation…' : 'Réserver ce créneau'}
+          </button>
+          {backToCalendar}
+        </div>
+      </form>
+    </div>
+  );
+}
+
+export function TextField({
+  id,
+  label,
+  value,
+  onChange,
+  error,
+  type = 'text',
+  autoComplete,
+  hint,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string | undefined;
+  type?: string;
+  autoComplete?: string;
+  hint?: string;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {hint ? (
+        <p id={`${id}-hint`} className="hint">
+          {hint}
+        </p>
+      ) : null}
+      <input
+        id={id}
+        name={id}
+        type={type}
+        autoComplete={autoComplete}
+        value={value}
+        aria-invalid={error !== undefined}
+        aria-describedby={`${hint ? `${id}-hint ` : ''}${id}-error`}
+        onChange={(event) => onChange(event.target.value)}
+      />
+      <p id={`${id}-error`} className="field-error">
+        {error ?? ''}
+      </p>
+    </div>
+  );
+}

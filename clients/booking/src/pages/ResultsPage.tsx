@@ -1,0 +1,150 @@
+import { Link } from '@tanstack/react-router';
+import { useEffect } from 'react';
+import { api, type CentreCard, call } from '../app/api.js';
+import { useAsync } from '../app/use-async.js';
+import { CONTROL_LABELS, formatEuros, type VehicleProfile } from '../domain/vehicle-profile.js';
+import { formatDay } from '../domain/week.js';
+import { rememberSearch } from '../storage/db.js';
+
+export interface ResultsSearch extends VehicleProfile {
+  readonly postcode?: string | undefined;
+  readonly town?: string | undefined;
+  readonly lat?: number | undefined;
+  readonly lon?: number | undefined;
+}
+
+/** Whether a centre is open at this instant, from its opening hours (Paris time). */
+export function openAt(card: CentreCard, now: Date): boolean {
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: card.timeZone,
+    weekday: 'long',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(now);
+  const weekday = parts.find((part) => part.type === 'weekday')?.value.toLowerCase() ?? '';
+  const time = `${parts.find((part) => part.type === 'hour')?.value}:${parts.find((part) => part.type === 'minute')?.value}`;
+  const intervals = card.openingHours[weekday as keyof CentreCard['openingHours']] ?? [];
+  return intervals.some((interval) => interval.from <= time && time < interval.to);
+}
+
+export function ResultsPage({ search }: { search: ResultsSearch }) {
+  const { postcode, town, lat, lon, ...profile } = search;
+  const label =
+    postcode ?? town ?? (lat !== undefined && lon !== undefined ? 'votre position' : 'votre recherche');
+  const state = useAsync(
+    () =>
+      call(
+        api.queries.GET('/api/v1/centres', {
+          params: {
+            query: {
+              ...(postcode ? { postcode } : {}),
+              ...(town ? { town } : {}),
+              ...(lat !== undefined && lon !== undefined ? { lat, lon, radiusKm: 30 } : {}),
+              category: profile.category,
+              fuel: profile.fuel,
+              controlType: profile.controlType,
+              limit: 20,
+            },
+          },
+        }),
+      ),
+    [postcode, town, lat, lon, profile.category, profile.fuel, profile.controlType],
+  );
+
+  useEffect(() => {
+    if (state.status !== 'done' || (postcode === undefined && town === undefined)) return;
+    void rememberSearch({
+      key: `${postcode ?? town}|${profile.category}|${profile.fuel}|${profile.controlType}`,
+      label: postcode ?? town ?? '',
+      search: {
+        ...(postcode ? { postcode } : { town: town ?? '' }),
+        category: profile.category,
+        fuel: profile.fuel,
+        controlType: profile.controlType,
+      },
+      savedAt: Date.now(),
+    });
+  }, [state.status, postcode, town, profile.category, profile.fuel, profile.controlType]);
+
+  const ids = state.status === 'done' ? state.value.items.map((hit) => hit.centre.centreId) : [];
+  // The cards (cached a minute by the API) carry the hours the "open now" badge needs.
+  const cards = useAsync(
+    () =>
+      Promise.all(
+        ids.map((centreId) =>
+          call(api.queries.GET('/api/v1/centres/{centreId}', { params: { path: { centreId } } })).catch(
+            () => null,
+          ),
+        ),
+      ),
+    [ids.join(',')],
+  );
+  const openNow = new Set<string>(
+    cards.status === 'done'
+      ? cards.value.flatMap((card) => (card !== null && openAt(card, new Date()) ? [card.centreId] : []))
+      : [],
+  );
+
+  return (
+    <div className="page">
+      <p>
+        <Link to="/">← Modifier la recherche</Link>
+      </p>
+      <h1>Centres près de {label}</h1>
+      <p className="lead">{CONTROL_LABELS[profile.controlType]}</p>
+      {state.status === 'loading' ? <p aria-live="polite">Recherche des centres…</p> : null}
+      {state.status === 'error' ? (
+        <p role="alert" className="field-error">
+          {state.error.message}
+        </p>
+      ) : null}
+      {state.status === 'done' && state.value.items.length === 0 ? (
+        <p>Aucun centre ne propose ce contrôle dans ce secteur. Essayez une ville voisine.</p>
+      ) : null}
+      {state.status === 'done' ? (
+        <ol className="results" aria-label="Centres trouvés">
+          {state.value.items.map((hit) => (
+            <li key={hit.centre.centreId} className="card result">
+              <h2>
+                <Link
+                  to="/centres/$centreId"
+                  params={{ centreId: hit.centre.centreId }}
+                  search={{ ...profile, week: undefined }}
+                >
+                  {hit.centre.name}
+                </Link>
+              </h2>
+              <p>
+                {hit.centre.address}, {hit.centre.postcode} {hit.centre.city}
+              </p>
+              <dl className="facts">
+                {hit.distanceKm !== null ? (
+                  <div>
+                    <dt>Distance</dt>
+                    <dd>{hit.distanceKm.toLocaleString('fr-FR')} km</dd>
+                  </div>
+                ) : null}
+                <div>
+                  <dt>Prix</dt>
+                  <dd>{hit.priceCents === null ? 'Sur demande' : formatEuros(hit.priceCents)}</dd>
+                </div>
+                <div>
+                  <dt>Premier créneau</dt>
+                  <dd>
+                    {hit.firstFreeSlot
+                      ? `${formatDay(hit.firstFreeSlot.date)} à ${hit.firstFreeSlot.start.slice(0, 5)}`
+                      : 'Aucun créneau libre'}
+                  </dd>
+                </div>
+              </dl>
+              {openNow.has(hit.centre.centreId) ? (
+                <span className="badge badge-open">Ouvert maintenant</span>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+      ) : null}
+    </div>
+  );
+}

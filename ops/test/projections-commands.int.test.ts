@@ -87,6 +87,8 @@ describe('pti rebuild and pti projections status', () => {
     expect(await rebuildCommand('all', { progress: false }, (l) => lines.push(l))).toBe(0);
     expect(lines.find((l) => l.startsWith('centres:'))).toMatch(/^centres: v1 live \(was none\), 8 events/);
     expect(lines.find((l) => l.startsWith('audit:'))).toMatch(/^audit: v1 live \(was none\), 8 events/);
+    // `all` reads the ledger once for every read model.
+    expect(lines.at(-1)).toMatch(/^all: 8 ledger records read once/);
 
     const status = await projectionsStatus();
     for (const name of ['centres', 'availability', 'audit']) {

@@ -10,8 +10,10 @@ import {
   vaultSchemaFor,
 } from '@pti/platform';
 import type { ProjectionLayout } from '@pti/projections';
+import { sagasErasureParticipant } from '@pti/sagas';
 import { openPlatformRuntime } from '../start/platform-runtime.js';
 import { offlineErasureParticipants, openReadModelStores } from '../start/read-side-composition.js';
+import { sagasSchemaOf } from '../start/sagas-composition.js';
 
 /**
  * What the `pti gdpr` commands work on: the configured ledger, decorated with the vault opened
@@ -64,8 +66,16 @@ export async function openGdprContext(config: AppConfig, deps: GdprDependencies 
       deps.participants === undefined
         ? await openReadModelStores(runtime, { layout: deps.layout })
         : undefined;
+    // The read models and the sagas' own tables (payments, outbox): the same participants as a
+    // running platform registers.
     const participants =
-      deps.participants ?? (stores === undefined ? [] : offlineErasureParticipants(runtime.ledger, stores));
+      deps.participants ??
+      (stores === undefined
+        ? []
+        : [
+            ...offlineErasureParticipants(runtime.ledger, stores),
+            sagasErasureParticipant(runtime.sql, sagasSchemaOf(runtime)),
+          ]);
     const personalData = createPersonalData(runtime.ledger, vault.vault, { participants });
     return {
       personalData,

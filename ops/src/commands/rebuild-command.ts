@@ -19,6 +19,7 @@ import {
   type RebuildDeps,
   type RebuildReport,
   rebuildProjector,
+  rebuildProjectors,
 } from '@pti/projections';
 import cliProgress from 'cli-progress';
 import { openPlatformRuntime, type PlatformRuntime } from '../start/platform-runtime.js';
@@ -93,7 +94,7 @@ function progressBar(enabled: boolean) {
       const total = Number(p.head?.prepare ?? 0n) || 1;
       const value = Math.min(total, Number(p.position.prepare));
       const payload = {
-        projector: `${p.projector} v${p.generation}`.padEnd(18),
+        projector: (p.generation > 0 ? `${p.projector} v${p.generation}` : p.projector).padEnd(18),
         events: p.events,
         speed: Math.round(p.eventsPerSecond),
       };
@@ -152,6 +153,37 @@ export async function rebuildCommand(
       return 0;
     }
     const heads = createHeadTracker(stores.deps.ledger, { maxAgeMs: 1_000 });
+    if (selected.length > 1) {
+      // Every read model over one shared ledger read (decoded once), each with its own lane.
+      const bar = progressBar(options.progress ?? process.stderr.isTTY === true);
+      try {
+        const report = await rebuildProjectors(stores.deps, selected, {
+          batchSize,
+          head: () => heads.head(),
+          dropOld: options.dropOld === true,
+          onProgress: (p) =>
+            bar.update({
+              projector: `all (${selected.length})`,
+              generation: 0,
+              events: p.read,
+              position: p.position,
+              head: p.head,
+              elapsedMs: p.elapsedMs,
+              eventsPerSecond: p.eventsPerSecond,
+              etaSeconds: p.etaSeconds,
+              done: p.done,
+            }),
+        });
+        bar.stop();
+        for (const one of report.projectors) out(describeReport(one));
+        out(
+          `all: ${report.read} ledger records read once in ${(report.elapsedMs / 1000).toFixed(1)} s (${Math.round(report.eventsPerSecond)} records/s)`,
+        );
+      } finally {
+        bar.stop();
+      }
+      return 0;
+    }
     for (const projector of selected) {
       const bar = progressBar(options.progress ?? process.stderr.isTTY === true);
       try {

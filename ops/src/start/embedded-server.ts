@@ -1,4 +1,10 @@
-import { createIdentity, fastifyAuth, type Identity, type Ledger } from '@pti/platform';
+import {
+  createIdentity,
+  type ErasureParticipant,
+  fastifyAuth,
+  type Identity,
+  type Ledger,
+} from '@pti/platform';
 import { liveGeneration, PROJECTORS, type ProjectionLayout, type ProjectionRunner } from '@pti/projections';
 import { type RateLimitSettings, readApiRoutes, registerReadApiDocs } from '@pti/read-api';
 import { OPENAPI_PATH, WRITE_SIDE_ROUTER_OPTIONS } from '@pti/write-side';
@@ -36,7 +42,7 @@ export type MountSagas = (
   app: FastifyInstance,
   runtime: PlatformRuntime,
   parts: { readonly writeSide: OpenedWriteSide['writeSide']; readonly ledger: Ledger },
-) => Promise<unknown>;
+) => Promise<{ readonly sagas: { readonly erasure: ErasureParticipant } }>;
 
 export interface ServerOptions extends MountOptions {
   /** Default `all`. */
@@ -186,7 +192,12 @@ export async function buildPlatformServer(
     }
 
     if (has(role, 'sagas') && writeSide !== undefined && options.mountSagas !== undefined) {
-      await options.mountSagas(app, runtime, { writeSide: writeSide.writeSide, ledger: writeSide.ledger });
+      const mounted = await options.mountSagas(app, runtime, {
+        writeSide: writeSide.writeSide,
+        ledger: writeSide.ledger,
+      });
+      // Erasure also covers the sagas' tables (payment records, the notification outbox).
+      personal.personalData.participants.register(mounted.sagas.erasure);
     }
     const stores = parts.readModels;
     registerOperationalRoutes(app, runtime, role, startedAt, {

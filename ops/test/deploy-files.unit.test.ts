@@ -257,6 +257,7 @@ describe('docker-compose.yml application services (profile app)', () => {
     expect(dependsOn(service('edge'))).toEqual({
       'write-side': 'service_healthy',
       'read-api': 'service_healthy',
+      sagas: 'service_healthy',
     });
   });
 

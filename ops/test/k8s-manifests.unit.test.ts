@@ -376,6 +376,7 @@ describe('ops/deploy/k8s/base: services, scaling, disruption budgets, ingress', 
     const env = Object.fromEntries(nginx.env.map((e: Json) => [e.name, e.value]));
     expect(env.PTI_WRITE_SIDE_HOST).toBe('write-side.$(POD_NAMESPACE).svc.cluster.local');
     expect(env.PTI_READ_API_HOST).toBe('read-api.$(POD_NAMESPACE).svc.cluster.local');
+    expect(env.PTI_SAGAS_HOST).toBe('sagas.$(POD_NAMESPACE).svc.cluster.local');
     const podNamespace = nginx.env.find((e: Json) => e.name === 'POD_NAMESPACE');
     expect(podNamespace.valueFrom.fieldRef.fieldPath).toBe('metadata.namespace');
     const templates = podSpec(edge).volumes.find((v: Json) => v.name === 'templates');
@@ -384,6 +385,21 @@ describe('ops/deploy/k8s/base: services, scaling, disruption budgets, ingress', 
     const template = readFileSync(path.join(baseDir, generator?.files?.[0] ?? ''), 'utf8');
     expect(template).toMatch(/server \$\{PTI_WRITE_SIDE_HOST\}:3000 resolve;/);
     expect(template).toMatch(/server \$\{PTI_READ_API_HOST\}:3000 resolve;/);
+    expect(template).toMatch(/server \$\{PTI_SAGAS_HOST\}:3000 resolve;/);
+    // The sagas' entry points reach the sagas role, whatever the method.
+    for (const route of [
+      'location /api/v1/payments/',
+      'location /api/v1/adelsoft/',
+      'location ~ ^/api/v1/manage/[^/]+/payment$',
+      'location /api/v1/ops/outbox',
+      'location /api/v1/ops/sagas/',
+      'location /api/v1/integration/',
+    ]) {
+      const block = template.slice(template.indexOf(route));
+      expect(template.includes(route), route).toBe(true);
+      expect(block.slice(0, block.indexOf('}')), route).toContain('proxy_pass http://pti_sagas;');
+    }
+    expect(find(base, 'Service', 'sagas').spec.ports[0].port).toBe(3000);
     expect(template).toMatch(
       /map \$request_method \$pti_api_upstream \{\s+GET\s+pti_read_api;\s+HEAD\s+pti_read_api;\s+default\s+pti_write_side;/,
     );

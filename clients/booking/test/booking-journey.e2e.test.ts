@@ -10,9 +10,9 @@ import {
 } from './e2e-support.js';
 
 /**
- * The motorist's journey in headless Chromium against `pti start`: search → centre → slot → form
- * (hold) → payment on the Payzen simulator → confirmation → cancel through the manage link; then
- * the offline draft. Every page passes axe-core with no serious or critical violation; screenshots
+ * The motorist's journey in headless Chromium against `pti start`: search → centre → slot (held at
+ * once, with its countdown) → form → payment on the Payzen simulator → confirmation → cancel through
+ * the manage link; letting go of a hold by picking another slot; then the offline draft. Every page passes axe-core with no serious or critical violation; screenshots
  * land in test-artifacts/.
  */
 
@@ -45,6 +45,16 @@ async function reachBookingForm(page: Page): Promise<void> {
   await page.locator('button.slot').first().waitFor({ timeout: 20_000 });
   await page.locator('button.slot').first().click();
   await page.getByRole('heading', { name: 'Vos coordonnées', level: 1 }).waitFor();
+  // Picking the slot held it: the countdown runs above the form.
+  await page.getByRole('timer').waitFor();
+}
+
+/** Minutes and seconds the countdown shows. */
+async function countdownSeconds(page: Page): Promise<number> {
+  const text = (await page.getByRole('timer').textContent()) ?? '';
+  const match = /^(\d\d):(\d\d)$/.exec(text);
+  expect(match, `countdown ${text}`).not.toBeNull();
+  return Number(match?.[1]) * 60 + Number(match?.[2]);
 }
 
 async function fillForm(page: Page, email: string): Promise<void> {
@@ -91,6 +101,11 @@ describe('booking PWA in Chromium', () => {
     await page.locator('button.slot').first().waitFor({ timeout: 20_000 });
     await page.locator('button.slot').first().click();
     await page.getByRole('heading', { name: 'Vos coordonnées', level: 1 }).waitFor();
+    // Picking the slot held it before the form: the 15-minute countdown is already running.
+    await page.getByRole('timer').waitFor({ timeout: 15_000 });
+    const atPick = await countdownSeconds(page);
+    expect(atPick).toBeGreaterThan(14 * 60);
+    expect(atPick).toBeLessThanOrEqual(15 * 60);
     // Live plate validation: a SIV plate with a forbidden letter is refused while typing.
     await page.getByLabel('Immatriculation').fill('AO-123-CD');
     await page
@@ -102,8 +117,11 @@ describe('booking PWA in Chromium', () => {
     await audit(page, '04-formulaire');
 
     await page.getByRole('button', { name: 'Réserver ce créneau' }).click();
-    await page.getByRole('timer').waitFor();
-    expect(await page.getByRole('timer').textContent()).toMatch(/^1[45]:\d\d$/);
+    await page.getByRole('heading', { name: 'Finalisez votre réservation', level: 1 }).waitFor();
+    // The booking took the hold: the same countdown goes on, it did not start again.
+    const atPayment = await countdownSeconds(page);
+    expect(atPayment).toBeLessThanOrEqual(atPick);
+    expect(atPayment).toBeGreaterThan(10 * 60);
     await audit(page, '05-creneau-retenu');
 
     await page.getByRole('button', { name: /en ligne/ }).click();
@@ -145,6 +163,20 @@ describe('booking PWA in Chromium', () => {
     await audit(page, '11-mes-rendez-vous');
     await context.close();
   }, 180_000);
+
+  it('picking another slot lets go of the hold; the slot is free again at once', async () => {
+    const context = await mobileContext();
+    const page = await context.newPage();
+    await reachBookingForm(page);
+    const released = page.waitForResponse(
+      (response) => /\/api\/v1\/holds\/[^/]+\/release$/.test(response.url()) && response.status() === 200,
+    );
+    await page.getByRole('link', { name: 'Choisir un autre créneau' }).click();
+    await released;
+    await page.locator('button.slot').first().waitFor({ timeout: 20_000 });
+    await screenshot(page, '05b-retour-calendrier');
+    await context.close();
+  }, 120_000);
 
   it('offline: the shell stays readable and a draft is sent when the network is back', async () => {
     const context = await mobileContext();

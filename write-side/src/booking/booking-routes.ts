@@ -34,6 +34,7 @@ import { locateBooking } from './booking-loading.js';
 import { type BookingView, bookingActorOf } from './booking-support.js';
 import { cancelBooking } from './cancel-booking.js';
 import { confirmBooking } from './confirm-booking.js';
+import { type HoldSlotInput, holdSlot, releaseOwnHold } from './hold-slot.js';
 import { type PlaceBookingInput, type PlacedBooking, placeBooking } from './place-booking.js';
 import { rescheduleBooking } from './reschedule-booking.js';
 
@@ -44,7 +45,9 @@ import { rescheduleBooking } from './reschedule-booking.js';
  *
  * | route                                              | permission                                 |
  * | -------------------------------------------------- | ------------------------------------------ |
- * | POST /api/v1/bookings                              | public                                     |
+ * | POST /api/v1/holds                                 | public (answers a hold token)              |
+ * | POST /api/v1/holds/{holdId}/release                | public (hold token)                        |
+ * | POST /api/v1/bookings                              | public (with `hold`: its hold token)       |
  * | POST /api/v1/bookings/{bookingId}/confirm          | manage token in the body, or staff with booking.manage_on_behalf |
  * | POST /api/v1/manage/{token}/cancel                 | public (manage token)                      |
  * | POST /api/v1/manage/{token}/reschedule             | public (manage token)                      |
@@ -114,15 +117,61 @@ const appointment = {
     }),
   ),
 };
+const HoldToken = Type.String({
+  minLength: 1,
+  maxLength: 600,
+  description: 'The token POST /api/v1/holds answered',
+});
+const HoldClaimBody = Type.Object(
+  {
+    id: EntityId,
+    token: HoldToken,
+  },
+  { ...closed, description: 'A hold taken before the form (POST /api/v1/holds): the booking takes it' },
+);
 const PlaceBody = Type.Object(
   {
     centreId: CentreId,
     ...appointment,
     channel: Type.Union([Type.Literal('web'), Type.Literal('mobile')]),
     paymentMode: Type.Union([Type.Literal('online'), Type.Literal('on_site')]),
+    hold: Type.Optional(Type.Union([HoldClaimBody, Type.Null()])),
   },
   closed,
 );
+const HoldBody = Type.Object(
+  {
+    centreId: CentreId,
+    start: LocalDateTime,
+    controlType: ControlType,
+    vehicle: Type.Object({ category: VehicleCategory, fuel: Fuel }, closed),
+    inspectorId: Type.Optional(Type.Union([EntityId, Type.Null()])),
+  },
+  closed,
+);
+const HoldResponse = Type.Object({
+  holdId: Type.String({ description: 'The hold (reservation) id, to send back with the booking' }),
+  bookingId: Type.String({ description: 'The id the booking placed on this hold will have' }),
+  holdToken: Type.String({ description: 'Proof of ownership: required to book on the hold or release it' }),
+  centreId: Type.String(),
+  start: Type.String({ description: 'Local YYYY-MM-DDTHH:MM' }),
+  end: Type.String(),
+  durationMinutes: Type.Integer(),
+  inspectorId: Type.Union([Type.String(), Type.Null()]),
+  overbooked: Type.Boolean(),
+  listPriceCents: Type.Integer({ description: 'List price; a contre-visite may turn out free' }),
+  holdExpiresAt: Type.String({ description: 'Book (and pay) before this instant or the hold is released' }),
+});
+const HoldParams = Type.Object({ holdId: EntityId }, closed);
+const ReleaseHoldBody = Type.Object(
+  {
+    token: HoldToken,
+    centreId: CentreId,
+    start: LocalDateTime,
+  },
+  closed,
+);
+const ReleasedHoldResponse = Type.Object({ holdId: Type.String(), status: Type.Literal('released') });
 const PlaceOnBehalfBody = Type.Object(
   {
     ...appointment,
@@ -241,10 +290,79 @@ export async function bookingRoutes(app: FastifyInstance, deps: WriteSideRouteDe
     const tenantId = await ctx.centres.tenantOf(centreId);
     return tenantId === undefined ? undefined : { tenantId, centreId };
   };
+  const tenantOfCentre = async (centreId: string) => {
+    const tenantId = await ctx.centres.tenantOf(centreId);
+    if (tenantId === undefined) {
+      throw new DomainError('CENTRE_NOT_REGISTERED', `centre ${centreId} is not registered`, { centreId });
+    }
+    return tenantId;
+  };
   const staff = (request: FastifyRequest) => {
     if (request.principal === null) throw new Error('guarded route without principal');
     return request.principal;
   };
+
+  typed.post(
+    '/api/v1/holds',
+    {
+      bodyLimit: COMMAND_BODY_LIMIT,
+      schema: {
+        tags: ['bookings'],
+        summary: 'Hold a slot before the booking form (public): held until holdExpiresAt',
+        description:
+          'Picking a slot holds it for the centre’s hold minutes (15). POST /api/v1/bookings with ' +
+          '`hold: {id: holdId, token: holdToken}` turns it into the booking, keeping the reservation and ' +
+          'its expiry. A hold never booked is released at its expiry.',
+        headers: CommandHeaders,
+        body: HoldBody,
+        response: { 201: HoldResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const tenantId = await tenantOfCentre(request.body.centreId);
+      const input: HoldSlotInput = request.body;
+      return runCommand(deps, request, reply, {
+        tenantId,
+        actor:
+          request.principal && request.principal.tenantId === tenantId
+            ? staffActor(request.principal)
+            : { id: 'anonymous', role: 'motorist' },
+        status: 201,
+        run: async (meta) => ({ ...(await holdSlot(ctx, input, meta)) }),
+      });
+    },
+  );
+
+  typed.post(
+    '/api/v1/holds/:holdId/release',
+    {
+      bodyLimit: COMMAND_BODY_LIMIT,
+      schema: {
+        tags: ['bookings'],
+        summary: 'Let go of a hold not yet booked (public, hold token): the slot is free again at once',
+        headers: CommandHeaders,
+        params: HoldParams,
+        body: ReleaseHoldBody,
+        response: { 200: ReleasedHoldResponse, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { token, centreId, start } = request.body;
+      const tenantId = await tenantOfCentre(centreId);
+      return runCommand(deps, request, reply, {
+        tenantId,
+        actor: { id: 'anonymous', role: 'motorist' },
+        status: 200,
+        run: async (meta) => ({
+          ...(await releaseOwnHold(
+            ctx,
+            { holdId: request.params.holdId, holdToken: token, centreId, start },
+            meta,
+          )),
+        }),
+      });
+    },
+  );
 
   typed.post(
     '/api/v1/bookings',
@@ -252,7 +370,8 @@ export async function bookingRoutes(app: FastifyInstance, deps: WriteSideRouteDe
       bodyLimit: COMMAND_BODY_LIMIT,
       schema: {
         tags: ['bookings'],
-        summary: 'Book a control (public): holds the slot until holdExpiresAt',
+        summary:
+          'Book a control (public): holds the slot until holdExpiresAt, or takes a hold from POST /api/v1/holds',
         headers: CommandHeaders,
         body: PlaceBody,
         response: { 201: PlacedResponse, ...problemResponses },
@@ -260,10 +379,7 @@ export async function bookingRoutes(app: FastifyInstance, deps: WriteSideRouteDe
     },
     async (request, reply) => {
       const { centreId, customer, ...rest } = request.body;
-      const tenantId = await ctx.centres.tenantOf(centreId);
-      if (tenantId === undefined) {
-        throw new DomainError('CENTRE_NOT_REGISTERED', `centre ${centreId} is not registered`, { centreId });
-      }
+      const tenantId = await tenantOfCentre(centreId);
       const input: PlaceBookingInput = { centreId, ...rest, customer: customerInput(customer) };
       return runCommand(deps, request, reply, {
         tenantId,

@@ -16,7 +16,7 @@ import { bookingDecider, decideBooking } from '../domain/booking/booking-decider
 import { appointmentDateAndTime } from '../domain/booking/booking-rules.js';
 import { initialBookingState } from '../domain/booking/booking-state.js';
 import type { CustomerInput, VehicleInput } from '../domain/booking/customer.js';
-import { findReservation } from '../domain/calendar/calendar-state.js';
+import { findReservation, type Reservation } from '../domain/calendar/calendar-state.js';
 import { centreDayConfiguration } from '../domain/centre/centre-day-configuration.js';
 import { durationMinutes } from '../domain/durations/duration-matrix.js';
 import { DomainError } from '../domain/shared/domain-error.js';
@@ -29,6 +29,7 @@ import {
   heldReservation,
   manageTokenFor,
 } from './booking-support.js';
+import { claimedHold } from './hold-slot.js';
 
 /**
  * Place a booking: two streams, the calendar first.
@@ -49,6 +50,13 @@ import {
  *   same request (same Idempotency-Key) re-derives the same ids: the hold is recognised as its own
  *   and the booking is placed on it.
  * - after 3: done; a booking placed but never confirmed expires with its hold (`resolveHold`).
+ *
+ * On a hold taken beforehand (`input.hold`, from `POST /api/v1/holds`, see `hold-slot.ts`), step 2 is
+ * replaced by checking the claim: the token is the hold's, the hold still runs and is not used. The
+ * booking takes the hold's booking id, reservation and expiry (the countdown the customer saw), and
+ * step 3 is the only append; a second placement on the same hold is refused (`HOLD_ALREADY_USED`).
+ * Crash points are those of step 3 alone: a hold never turned into a booking is released at its
+ * expiry by the hold timer, like any orphan hold.
  */
 
 export interface PlaceBookingInput {
@@ -64,6 +72,8 @@ export interface PlaceBookingInput {
   readonly inspectorId?: string | null;
   /** The reference of the inspection a contre-visite follows (free within the centre's window). */
   readonly previousBookingReference?: string | null;
+  /** A hold taken before the form (`POST /api/v1/holds`): its id (reservation id) and token. */
+  readonly hold?: { readonly id: string; readonly token: string } | null;
 }
 
 export interface PlacedBooking extends BookingView {
@@ -94,8 +104,12 @@ export async function placeBooking(
   const centre = await loadCentreOf(ctx, input.centreId, tenantId);
   const day = centreDayConfiguration(centre.state, date);
   const centres = { [input.centreId]: termsOf(centre.state) };
-  const bookingId = ids.id('booking');
-  const reservationId = ids.id('reservation');
+  const claimed =
+    input.hold === undefined || input.hold === null
+      ? undefined
+      : await claimHoldFor(ctx, input, input.hold, time, now);
+  const bookingId = claimed?.bookingId ?? ids.id('booking');
+  const reservationId = claimed?.reservationId ?? ids.id('reservation');
   const minutes = durationMinutes(
     ctx.durationMatrix,
     input.controlType,
@@ -116,18 +130,24 @@ export async function placeBooking(
   });
 
   // 1. The booking decision rehearsed on the hold step 2 would produce: refusals happen here.
+  // On a claimed hold, the real one: a vehicle or control other than the hold's is refused here.
   const rehearsal = decideBooking(
-    command(REHEARSAL_CUSTOMER_ID, {
-      centreId: input.centreId,
-      date,
-      reservationId,
-      bookingId,
-      start: time,
-      durationMinutes: minutes,
-      controlType: input.controlType,
-      vehicle: vehicleProfile,
-      expiresAt: addMinutesToInstant(now, day.policy.holdMinutes).toISOString(),
-    }),
+    command(
+      REHEARSAL_CUSTOMER_ID,
+      claimed === undefined
+        ? {
+            centreId: input.centreId,
+            date,
+            reservationId,
+            bookingId,
+            start: time,
+            durationMinutes: minutes,
+            controlType: input.controlType,
+            vehicle: vehicleProfile,
+            expiresAt: addMinutesToInstant(now, day.policy.holdMinutes).toISOString(),
+          }
+        : heldReservation(claimed, input.centreId, date),
+    ),
     initialBookingState(),
     bookingContext(ctx, now, {
       centres,
@@ -143,26 +163,32 @@ export async function placeBooking(
       ? null
       : await ctx.previousInspections.find(tenantId, input.previousBookingReference, placed.vehicle.plate);
 
-  // 2. The hold.
-  const held = await executeCalendarCommand(
-    ctx,
-    {
-      type: 'HoldSlot',
-      centreId: input.centreId,
-      date,
+  // 2. The hold (already taken on a claimed one).
+  const reservation =
+    claimed ??
+    findReservation(
+      (
+        await executeCalendarCommand(
+          ctx,
+          {
+            type: 'HoldSlot',
+            centreId: input.centreId,
+            date,
+            reservationId,
+            bookingId,
+            start: time,
+            durationMinutes: minutes,
+            controlType: input.controlType,
+            vehicle: vehicleProfile,
+            inspectorId: input.inspectorId ?? null,
+          },
+          meta,
+          'hold',
+          { now, day },
+        )
+      ).state,
       reservationId,
-      bookingId,
-      start: time,
-      durationMinutes: minutes,
-      controlType: input.controlType,
-      vehicle: vehicleProfile,
-      inspectorId: input.inspectorId ?? null,
-    },
-    meta,
-    'hold',
-    { now, day },
-  );
-  const reservation = findReservation(held.state, reservationId);
+    );
   if (!reservation) throw new Error(`hold ${reservationId} missing after HoldSlot`);
 
   // 3. The booking, on a new stream.
@@ -179,6 +205,14 @@ export async function placeBooking(
     origin: meta.origin,
     eventId: ids.eventIds('place'),
     assumeNew: true,
+  }).catch((error: unknown) => {
+    // Another placement (another Idempotency-Key) got there first: the hold is used.
+    if (claimed !== undefined && error instanceof DomainError && error.code === 'BOOKING_ALREADY_EXISTS') {
+      throw new DomainError('HOLD_ALREADY_USED', 'the hold was already turned into a booking', {
+        reservationId,
+      });
+    }
+    throw error;
   });
   if (booking.state.status === 'none') throw new Error(`booking ${bookingId} missing after PlaceBooking`);
   ctx.bookingTenants.remember(bookingId, tenantId);
@@ -189,4 +223,38 @@ export async function placeBooking(
     overbooked: reservation.overbooked,
     customerId,
   };
+}
+
+/**
+ * The hold a placement claims, checked (`claimedHold`: token, still running, unused) and matched with
+ * the request: the same start; an inspector named must be the hold's.
+ */
+async function claimHoldFor(
+  ctx: WriteSideContext,
+  input: PlaceBookingInput,
+  hold: { readonly id: string; readonly token: string },
+  time: string,
+  now: Date,
+): Promise<Reservation> {
+  const { reservation } = await claimedHold(
+    ctx,
+    { holdId: hold.id, holdToken: hold.token, centreId: input.centreId, start: input.start },
+    now,
+  );
+  const mismatch =
+    reservation.start !== time
+      ? 'start'
+      : input.inspectorId !== undefined &&
+          input.inspectorId !== null &&
+          input.inspectorId !== reservation.inspectorId
+        ? 'inspectorId'
+        : undefined;
+  if (mismatch !== undefined) {
+    throw new DomainError('INVALID_COMMAND', `the hold differs from the booking (${mismatch})`, {
+      reservationId: hold.id,
+      field: mismatch,
+      reason: 'HOLD_MISMATCH',
+    });
+  }
+  return reservation;
 }

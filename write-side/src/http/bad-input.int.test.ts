@@ -127,6 +127,23 @@ const routes: readonly RouteCase[] = [
     body: bookingBody('bad-1', '2026-06-04T09:00'),
     dates: ['start'],
   },
+  {
+    method: 'POST',
+    url: () => '/api/v1/holds',
+    body: {
+      centreId: 'bad-1',
+      start: '2026-06-04T10:00',
+      controlType: 'CTP',
+      vehicle: { category: 'VP', fuel: 'Essence' },
+    },
+    dates: ['start'],
+  },
+  {
+    method: 'POST',
+    url: () => '/api/v1/holds/00000000-0000-4000-8000-000000000001/release',
+    body: { token: 'a.b', centreId: 'bad-1', start: '2026-06-04T10:00' },
+    dates: ['start'],
+  },
   { method: 'POST', url: () => `${C}/bookings`, as: staff, body: onBehalf, dates: ['start'] },
   { method: 'POST', url: () => `/api/v1/bookings/${bookingId}/confirm`, body: { manageToken: 'a.b' } },
   { method: 'POST', url: () => `/api/v1/manage/${manageToken}/cancel`, body: { comment: 'non' } },

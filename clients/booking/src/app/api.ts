@@ -7,6 +7,8 @@ type JsonOf<T> = T extends { content: { 'application/json': infer B } } ? B : ne
 
 export type PlaceBookingBody = JsonOf<CommandPaths['/api/v1/bookings']['post']['requestBody']>;
 export type PlacedBooking = JsonOf<CommandPaths['/api/v1/bookings']['post']['responses'][201]>;
+export type HoldBody = JsonOf<CommandPaths['/api/v1/holds']['post']['requestBody']>;
+export type HeldSlot = JsonOf<CommandPaths['/api/v1/holds']['post']['responses'][201]>;
 export type CentreSearchPage = JsonOf<ReadPaths['/api/v1/centres']['get']['responses'][200]>;
 export type CentreSearchHit = CentreSearchPage['items'][number];
 export type CentreCard = JsonOf<ReadPaths['/api/v1/centres/{centreId}']['get']['responses'][200]>;
@@ -39,6 +41,10 @@ const FRENCH_MESSAGES: Record<string, string> = {
   INVALID_SIRET: 'Le numéro SIRET n’est pas valide.',
   TOO_LATE_TO_CANCEL: 'Il est trop tard pour modifier ce rendez-vous en ligne : appelez le centre.',
   HOLD_EXPIRED: 'Le délai de réservation de 15 minutes est écoulé : le créneau a été libéré.',
+  RESERVATION_ENDED: 'Le créneau qui vous était réservé a été libéré. Choisissez-en un autre.',
+  UNKNOWN_RESERVATION: 'Le créneau qui vous était réservé a été libéré. Choisissez-en un autre.',
+  INVALID_HOLD_TOKEN: 'Le créneau qui vous était réservé a été libéré. Choisissez-en un autre.',
+  HOLD_ALREADY_USED: 'Ce créneau a déjà été réservé depuis cette page : consultez « Mes rendez-vous ».',
   INVALID_PLATE: 'L’immatriculation n’est pas valide.',
   BOOKING_NOT_FOUND: 'Aucun rendez-vous ne correspond à ces informations.',
   MANAGE_LINK_EXPIRED: 'Ce lien a expiré : retrouvez le rendez-vous avec sa référence.',
@@ -76,6 +82,21 @@ export async function call<T>(
 export function placeBooking(body: PlaceBookingBody, key: string = idempotencyKey()) {
   return call(
     api.commands.POST('/api/v1/bookings', { body, params: { header: { 'idempotency-key': key } } }),
+  );
+}
+
+/** Picking a slot holds it: the hold, its countdown's end and the token to book on it. */
+export function holdSlot(body: HoldBody, key: string = idempotencyKey()) {
+  return call(api.commands.POST('/api/v1/holds', { body, params: { header: { 'idempotency-key': key } } }));
+}
+
+/** Lets go of a hold not booked (the person picks another slot): the slot is free again at once. */
+export function releaseHold(hold: HeldSlot) {
+  return call(
+    api.commands.POST('/api/v1/holds/{holdId}/release', {
+      params: { path: { holdId: hold.holdId }, header: { 'idempotency-key': idempotencyKey() } },
+      body: { token: hold.holdToken, centreId: hold.centreId, start: hold.start },
+    }),
   );
 }
 
@@ -122,4 +143,13 @@ export const SLOT_GONE_CODES: ReadonlySet<string> = new Set([
   'INSPECTOR_UNAVAILABLE',
   'TOO_SHORT_NOTICE',
   'HOLD_EXPIRED',
+  'RESERVATION_ENDED',
+]);
+
+/** Codes that mean "the hold this page had is gone" (expired, released, unknown): pick again. */
+export const HOLD_LOST_CODES: ReadonlySet<string> = new Set([
+  'HOLD_EXPIRED',
+  'RESERVATION_ENDED',
+  'UNKNOWN_RESERVATION',
+  'INVALID_HOLD_TOKEN',
 ]);

@@ -1,17 +1,21 @@
 import { idempotencyKey } from '@pti/api-client';
 import { Link, useNavigate } from '@tanstack/react-router';
-import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   ApiError,
   api,
   call,
   confirmOnSite,
+  type HeldSlot,
+  HOLD_LOST_CODES,
+  type HoldBody,
   type PlaceBookingBody,
   type PlacedBooking,
   placeBooking,
   SLOT_GONE_CODES,
 } from '../app/api.js';
 import { startOnlinePayment } from '../app/payment.js';
+import { forgetHold, letGo, useSlotHold } from '../app/slot-hold.js';
 import { useAsync } from '../app/use-async.js';
 import { HoldCountdown } from '../components/HoldCountdown.js';
 import { useOnline } from '../components/OfflineBanner.js';
@@ -37,8 +41,13 @@ export interface BookSearch extends VehicleProfile {
 type Step =
   | { kind: 'form' }
   | { kind: 'held'; placed: PlacedBooking; email: string; paymentMode: 'online' | 'on_site' }
-  | { kind: 'expired' }
+  | { kind: 'expired'; title: string; message: string }
   | { kind: 'draft' };
+
+const EXPIRED = {
+  title: 'Le délai de 15 minutes est écoulé',
+  message: 'Le créneau a été libéré. Vous pouvez en choisir un nouveau ; rien ne vous a été facturé.',
+};
 
 const EMPTY: ContactForm = { name: '', email: '', phone: '', plate: '', companyName: '', siret: '' };
 
@@ -49,6 +58,7 @@ export function placeBody(
   profile: VehicleProfile,
   form: ContactForm,
   paymentMode: 'online' | 'on_site',
+  hold?: HeldSlot,
 ): PlaceBookingBody {
   return {
     centreId,
@@ -68,6 +78,17 @@ export function placeBody(
     channel: 'web',
     paymentMode,
     ...(search.previous ? { previousBookingReference: search.previous } : {}),
+    ...(hold ? { hold: { id: hold.holdId, token: hold.holdToken } } : {}),
+  };
+}
+
+/** The body of `POST /api/v1/holds`: the slot and what decides its duration. */
+export function holdBody(centreId: string, start: string, profile: VehicleProfile): HoldBody {
+  return {
+    centreId,
+    start,
+    controlType: profile.controlType,
+    vehicle: { category: profile.category, fuel: profile.fuel },
   };
 }
 
@@ -91,12 +112,23 @@ export function BookPage({ centreId, search }: { centreId: string; search: BookS
     [centreId],
   );
   const centreName = centre.status === 'done' ? centre.value.name : 'le centre';
+  // Picking the slot holds it, before the form; the countdown starts now.
+  const slot = useMemo(() => holdBody(centreId, search.start, profile), [centreId, search.start, profile]);
+  // Only the form asks for a hold: a draft or an ended hold must not take the slot again.
+  const holding = useSlotHold(slot, online && step.kind === 'form');
+  const hold = holding.kind === 'held' ? holding.hold : undefined;
+  // Once the form has been shown with a hold, a failure to hold the slot for another vehicle is said
+  // in the form (the person keeps what they typed); a failure on arrival is a page of its own.
+  const everHeld = useRef(false);
+  if (hold) everHeld.current = true;
+  const holdFailed = holding.kind === 'failed' && !everHeld.current;
 
-  // Each step's heading takes the focus, so keyboard and screen-reader users start there.
+  // Each step's heading takes the focus, so keyboard and screen-reader users start there. The hold
+  // arriving does not move it (the person may be typing already); failing to hold is a new page.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs when the step changes
   useEffect(() => {
     heading.current?.focus();
-  }, [step.kind]);
+  }, [step.kind, holdFailed]);
 
   const set = (field: keyof ContactForm) => (value: string) =>
     setForm((current) => ({ ...current, [field]: value }));
@@ -110,8 +142,10 @@ export function BookPage({ centreId, search }: { centreId: string; search: BookS
       document.getElementById(firstInvalid === 'plate' ? 'plate' : firstInvalid)?.focus();
       return;
     }
-    const body = placeBody(centreId, search, profile, form, paymentMode);
+    const body = placeBody(centreId, search, profile, form, paymentMode, hold);
     if (!online) {
+      // The draft carries the hold when there is one; sent too late, it falls back to a plain
+      // placement of the same slot (draft-sync.ts).
       await db.drafts.add({
         body,
         centreName,
@@ -128,6 +162,7 @@ export function BookPage({ centreId, search }: { centreId: string; search: BookS
     setFailure(null);
     try {
       const placed = await placeBooking(body);
+      forgetHold(slot);
       await db.bookings.put({
         reference: placed.reference,
         bookingId: placed.bookingId,
@@ -146,13 +181,25 @@ export function BookPage({ centreId, search }: { centreId: string; search: BookS
     } catch (error) {
       const apiError =
         error instanceof ApiError ? error : new ApiError(0, 'UNEXPECTED', 'Une erreur est survenue.');
-      setFailure({ message: apiError.message, slotGone: SLOT_GONE_CODES.has(apiError.code) });
+      if (HOLD_LOST_CODES.has(apiError.code)) {
+        forgetHold(slot);
+        setStep(
+          apiError.code === 'HOLD_EXPIRED'
+            ? { kind: 'expired', ...EXPIRED }
+            : { kind: 'expired', title: 'Ce créneau ne vous est plus réservé', message: apiError.message },
+        );
+      } else {
+        setFailure({ message: apiError.message, slotGone: SLOT_GONE_CODES.has(apiError.code) });
+      }
     } finally {
       setBusy(false);
     }
   };
 
-  const onExpire = useCallback(() => setStep({ kind: 'expired' }), []);
+  const onExpire = useCallback(() => {
+    forgetHold(slot);
+    setStep({ kind: 'expired', ...EXPIRED });
+  }, [slot]);
 
   const finish = async () => {
     if (step.kind !== 'held') return;
@@ -180,6 +227,10 @@ export function BookPage({ centreId, search }: { centreId: string; search: BookS
       to="/centres/$centreId"
       params={{ centreId }}
       search={{ ...profile, week: undefined, previous: search.previous }}
+      onClick={() => {
+        // A hold not yet booked is let go at once, so the slot is free for others.
+        if (step.kind === 'form' && hold) letGo(hold, slot);
+      }}
     >
       Choisir un autre créneau
     </Link>
@@ -206,11 +257,9 @@ export function BookPage({ centreId, search }: { centreId: string; search: BookS
     return (
       <div className="page">
         <h1 ref={heading} tabIndex={-1}>
-          Le délai de 15 minutes est écoulé
+          {step.title}
         </h1>
-        <p role="alert">
-          Le créneau a été libéré. Vous pouvez en choisir un nouveau ; rien ne vous a été facturé.
-        </p>
+        <p role="alert">{step.message}</p>
         <p>{backToCalendar}</p>
       </div>
     );
@@ -274,18 +323,46 @@ export function BookPage({ centreId, search }: { centreId: string; search: BookS
     );
   }
 
+  if (holding.kind === 'failed' && holdFailed) {
+    return (
+      <div className="page">
+        <h1 ref={heading} tabIndex={-1}>
+          Ce créneau n’a pas pu vous être réservé
+        </h1>
+        <p role="alert">{holding.error.message}</p>
+        <p>{backToCalendar}</p>
+      </div>
+    );
+  }
+
   return (
     <div className="page">
       <h1 ref={heading} tabIndex={-1}>
         Vos coordonnées
       </h1>
+      {hold ? (
+        <HoldCountdown expiresAt={hold.holdExpiresAt} onExpire={onExpire} />
+      ) : holding.kind === 'failed' ? (
+        <div role="alert" className="banner banner-error">
+          Ce créneau ne peut pas vous être réservé pour ce véhicule : {holding.error.message} {backToCalendar}
+        </div>
+      ) : holding.kind === 'holding' ? (
+        <p role="status" className="hint">
+          Réservation du créneau…
+        </p>
+      ) : (
+        <p className="hint">
+          Hors connexion : le créneau n’est pas encore réservé. Votre demande sera envoyée au retour du
+          réseau.
+        </p>
+      )}
       <p className="lead">
         {CONTROL_LABELS[search.controlType]} le {formatDateTime(search.start)} — {centreName}
         {search.previous ? ` (contre-visite du contrôle ${search.previous})` : ''}
       </p>
       <p className="hint">
-        En validant, le créneau vous est réservé 15 minutes le temps de payer ou de confirmer. Tous les champs
-        sont obligatoires.
+        Le créneau vous est réservé 15 minutes, le temps de remplir ce formulaire puis de payer ou de
+        confirmer. Tous les champs sont obligatoires.
       </p>
       {failure ? (
         <div role="alert" className="banner banner-error">
@@ -348,7 +425,11 @@ export function BookPage({ centreId, search }: { centreId: string; search: BookS
           </label>
         </fieldset>
         <div className="actions">
-          <button type="submit" className="button-primary" disabled={busy}>
+          <button
+            type="submit"
+            className="button-primary"
+            disabled={busy || holding.kind === 'holding' || holding.kind === 'failed'}
+          >
             {busy ? 'Réservation…' : 'Réserver ce créneau'}
           </button>
           {backToCalendar}

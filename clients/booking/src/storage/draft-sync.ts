@@ -1,11 +1,37 @@
-import { ApiError, placeBooking, SLOT_GONE_CODES } from '../app/api.js';
+import {
+  ApiError,
+  HOLD_LOST_CODES,
+  type PlaceBookingBody,
+  type PlacedBooking,
+  placeBooking,
+  SLOT_GONE_CODES,
+} from '../app/api.js';
 import { type DraftBooking, db } from './db.js';
 
 /**
  * Drafts written while offline are sent when the network is back, in the order they were made,
  * each with the idempotency key it was given (a retry never books twice). A slot taken meanwhile
  * is said plainly; the draft stays listed so the person can pick another time.
+ *
+ * A draft written after the slot was held carries the hold: if it is still running the booking takes
+ * it; if it ran out (or was released) meanwhile, the same slot is asked for again by a plain
+ * placement, which holds and books in one command — and says so if someone else took the slot.
  */
+export async function placeDraft(
+  body: PlaceBookingBody,
+  key: string,
+  place: (body: PlaceBookingBody, key: string) => Promise<PlacedBooking> = placeBooking,
+): Promise<PlacedBooking> {
+  try {
+    return await place(body, key);
+  } catch (error) {
+    if (!(body.hold && error instanceof ApiError && HOLD_LOST_CODES.has(error.code))) throw error;
+    const { hold: _lost, ...plain } = body;
+    // Another request than the one refused: its own key.
+    return place(plain, `${key}-sans-retenue`);
+  }
+}
+
 export async function submitDrafts(): Promise<DraftBooking[]> {
   const pending = await db.drafts.where('status').equals('pending').sortBy('createdAt');
   const done: DraftBooking[] = [];
@@ -13,7 +39,7 @@ export async function submitDrafts(): Promise<DraftBooking[]> {
     if (draft.id === undefined) continue;
     await db.drafts.update(draft.id, { status: 'submitting' });
     try {
-      const placed = await placeBooking(draft.body, draft.idempotencyKey);
+      const placed = await placeDraft(draft.body, draft.idempotencyKey);
       await db.bookings.put({
         reference: placed.reference,
         bookingId: placed.bookingId,

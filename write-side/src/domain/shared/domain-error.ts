@@ -104,6 +104,14 @@ export const DOMAIN_ERROR_CODES = {
     kind: 'invalid',
     meaning: 'The manage token is malformed, forged or for another booking.',
   },
+  INVALID_HOLD_TOKEN: {
+    kind: 'invalid',
+    meaning: 'The hold token is malformed, forged or for another hold.',
+  },
+  HOLD_ALREADY_USED: {
+    kind: 'conflict',
+    meaning: 'The hold was already turned into a booking.',
+  },
 } as const satisfies Record<string, { readonly kind: DomainErrorKind; readonly meaning: string }>;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERROR_CODES;

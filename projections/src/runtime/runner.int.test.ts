@@ -1,4 +1,4 @@
-import { createMetrics, positionToString, START } from '@pti/platform';
+import { createMetrics, type Ledger, positionToString, type RecordedEvent, START } from '@pti/platform';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditProjector } from '../audit/audit-projector.js';
 import { auditTrail } from '../audit/audit-queries.js';
@@ -13,6 +13,19 @@ import { type TestBackend, testBackends } from './testing/backends.js';
 import { createProbeProjector } from './testing/probe-projector.js';
 
 const registered = (centreId: string) => centreEvents({ centreId })[0]!;
+
+/**
+ * The events appended so far, once `count` of them are visible: on a shared PostgreSQL another
+ * client's open transaction delays the gap-safe global order.
+ */
+async function visibleEvents(ledger: Ledger, count: number): Promise<readonly RecordedEvent[]> {
+  const deadline = Date.now() + 25_000;
+  for (;;) {
+    const { events } = await ledger.readAll({});
+    if (events.length >= count || Date.now() > deadline) return events;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
 
 describe.each(testBackends())('projection runtime on $name', (factory) => {
   let backend: TestBackend | undefined;
@@ -40,7 +53,7 @@ describe.each(testBackends())('projection runtime on $name', (factory) => {
     const probe = createProbeProjector(control);
     const handle = handleOf(probe, await createGeneration(b.db, b.layout, probe));
     await b.append([registered('c1'), registered('c2'), registered('c3')]);
-    const { events } = await b.ledger.readAll({});
+    const events = await visibleEvents(b.ledger, 3);
     control.failOnStream = 'centre-c2';
     await expect(applyBatch(b.db, b.layout, handle, events, 'live', b.cache)).rejects.toThrow(
       'failing on centre-c2',
@@ -76,7 +89,7 @@ describe.each(testBackends())('projection runtime on $name', (factory) => {
       { type: 'CentreDeactivated', data: { centreId: 'c1', reason: 'Travaux' } },
       { type: 'CentreReactivated', data: { centreId: 'c1' } },
     ]);
-    const { events } = await b.ledger.readAll({});
+    const events = await visibleEvents(b.ledger, 3);
     await applyBatch(b.db, b.layout, handle, events, 'live', b.cache);
     const cached = readProjectionCache(b.cache, handle.keyPrefix);
     expect(await cached.get('last:centre-c1')).toBe('3');

@@ -428,7 +428,8 @@ export function createSagaRuntime(options: SagaRuntimeOptions): SagaRuntime {
   // -------------------------------------------------------------------------------------------
 
   async function settle(settleOptions: SettleOptions = {}): Promise<void> {
-    const timeoutMs = settleOptions.timeoutMs ?? 10_000;
+    // Generous: on a shared PostgreSQL another client's open transaction delays the gap-safe order.
+    const timeoutMs = settleOptions.timeoutMs ?? 25_000;
     const deadline = Date.now() + timeoutMs;
     const target = typeof settleOptions.until === 'function' ? settleOptions.until() : settleOptions.until;
     for (const state of states) {

@@ -1,6 +1,7 @@
 import type { Ledger } from '@pti/platform';
 import {
   type Clock,
+  createConfirmationResender,
   createIntegrationRelay,
   createKafkaPublisher,
   createSagaAdapters,
@@ -11,6 +12,7 @@ import {
   loadSagasConfig,
   motoristPaymentRoutes,
   type RunningSagas,
+  resendConfirmationRoutes,
   SAGA_MOUNT_POINTS,
   type SagaAdapters,
   type SagaRuntimeOptions,
@@ -76,8 +78,9 @@ function defaultServerUrl(runtime: PlatformRuntime): string {
  *   otherwise), schema `sagasSchemaOf(runtime)`, with the runtime's logger and metrics;
  * - under `/api/v1`: the provider notifications (`/payments/payzen/ipn`, `/payments/payzen/return`,
  *   Lemonway), the AdelSoft results webhook, the motorist's `POST /manage/{token}/payment`, staff
- *   reads of the outbox and dead letters (`/ops/...`), the integration events as server-sent events
- *   (`/integration/events`) and their AsyncAPI document;
+ *   reads of the outbox and dead letters (`/ops/...`), staff re-sending a booking's confirmation
+ *   (`POST /staff/bookings/{bookingId}/confirmation/resend`), the integration events as
+ *   server-sent events (`/integration/events`) and their AsyncAPI document;
  * - the Payzen and AdelSoft simulators under `/simulators/...` when configured as simulators
  *   (the default without provider variables, so the real adapters talk HTTP to this very server);
  * - the Kafka relay of integration events when `KAFKA_BROKERS` is set.
@@ -149,6 +152,17 @@ export async function mountSagas(
     prefix: api,
     listOutbox: sagas.listOutbox,
     deadLetters: sagas.deadLetters,
+  });
+  await app.register(resendConfirmationRoutes, {
+    prefix: api,
+    resender: createConfirmationResender({
+      sql: runtime.sql,
+      schema,
+      channels: adapters.channels,
+      links: adapters.links,
+      ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+      ledger: deps.ledger,
+    }),
   });
   await app.register(integrationStreamRoutes, { prefix: api, ledger: deps.ledger });
   await adapters.mountSimulators(app);

@@ -7,8 +7,9 @@ import {
   type SagaEvent,
   type TimerContext,
   type TimerOutcome,
+  type TimerScheduler,
 } from '../runtime/saga.js';
-import type { NotificationChannels } from './channels.js';
+import type { MessageAttachment, NotificationChannels } from './channels.js';
 import { type CalendarEventInput, type IcsGenerator, minimalIcs } from './ics.js';
 import { DELIVER_KIND, deliverHandler, enqueueMessage, OUTBOX_COMPONENT } from './outbox.js';
 import {
@@ -109,11 +110,19 @@ CREATE TABLE ${schema}.notify_bookings (
 CREATE INDEX notify_bookings_customer ON ${schema}.notify_bookings (customer_id);
 `,
     },
+    {
+      version: 2,
+      name: 'the tenant of a booking, for staff resending its confirmation',
+      // Null for rows written before: the resend reads it from the booking's first event then.
+      sql: `ALTER TABLE ${schema}.notify_bookings ADD COLUMN tenant_id text;`,
+    },
   ];
 }
 
-interface BookingRow {
+/** A booking as the notifications keep it (`notify_bookings`). */
+export interface NotifyBookingRow {
   booking_id: string;
+  tenant_id: string | null;
   customer_id: string;
   reference: string;
   customer_name: string;
@@ -138,19 +147,23 @@ interface CentreRow {
   phone: string | null;
 }
 
-async function bookingOf(
+export async function notifyBookingOf(
   sql: SqlExecutor,
   schema: string,
   bookingId: string,
-): Promise<BookingRow | undefined> {
-  const { rows } = await sql.query<BookingRow>(
+): Promise<NotifyBookingRow | undefined> {
+  const { rows } = await sql.query<NotifyBookingRow>(
     `select * from ${schema}.notify_bookings where booking_id = $1`,
     [bookingId],
   );
   return rows[0];
 }
 
-async function centreOf(sql: SqlExecutor, schema: string, centreId: string): Promise<CentreFacts | null> {
+export async function notifyCentreOf(
+  sql: SqlExecutor,
+  schema: string,
+  centreId: string,
+): Promise<CentreFacts | null> {
   const { rows } = await sql.query<CentreRow>(
     `select name, address, postcode, city, phone from ${schema}.notify_centres where centre_id = $1`,
     [centreId],
@@ -158,7 +171,7 @@ async function centreOf(sql: SqlExecutor, schema: string, centreId: string): Pro
   return rows[0] ?? null;
 }
 
-function factsOf(row: BookingRow, centre: CentreFacts | null): BookingFacts {
+export function factsOf(row: NotifyBookingRow, centre: CentreFacts | null): BookingFacts {
   return {
     reference: row.reference,
     customerName: row.customer_name,
@@ -172,81 +185,106 @@ function factsOf(row: BookingRow, centre: CentreFacts | null): BookingFacts {
   };
 }
 
+/** The calendar file of a booking's appointment (REQUEST: add or update it; CANCEL: remove it). */
+export function bookingCalendarFile(
+  row: NotifyBookingRow,
+  centre: CentreFacts | null,
+  method: 'REQUEST' | 'CANCEL',
+  stamp: Date,
+  links: NotificationLinks,
+  ics: IcsGenerator = minimalIcs,
+): MessageAttachment {
+  const start = appointmentStartInstant(row.start);
+  const event: CalendarEventInput = {
+    uid: `${row.booking_id}@pti-calendar`,
+    sequence: row.sequence,
+    start,
+    end: new Date(start.getTime() + row.duration_minutes * 60_000),
+    stamp,
+    summary: `Contrôle technique – ${centre?.name ?? 'centre PTI'}`,
+    location: centreLocation(centre),
+    description: `${CONTROL_LABELS[row.control_type]} – véhicule ${row.plate} – référence ${row.reference}`,
+    url: links.manageBooking({ bookingId: row.booking_id, reference: row.reference }),
+    method,
+  };
+  return {
+    filename: 'rendez-vous.ics',
+    contentType: `text/calendar; charset=utf-8; method=${method}`,
+    content: ics(event),
+  };
+}
+
+/**
+ * Writes the e-mail and the SMS of a rendered message for a booking, keyed
+ * `<key>:<template>:<channel>` (each written once); returns the idempotency keys used.
+ */
+export async function sendBookingMessage(
+  tx: SqlExecutor,
+  schema: string,
+  delivery: { readonly channels: NotificationChannels; readonly timers: TimerScheduler; readonly now: Date },
+  key: string,
+  row: NotifyBookingRow,
+  message: RenderedMessage,
+  attachment: MessageAttachment | null,
+): Promise<{ readonly email: string; readonly sms: string }> {
+  const keys = { email: `${key}:${message.template}:email`, sms: `${key}:${message.template}:sms` };
+  const common = { template: message.template, subjectId: row.customer_id, bookingId: row.booking_id };
+  await enqueueMessage(
+    tx,
+    schema,
+    {
+      ...common,
+      idempotencyKey: keys.email,
+      channel: 'email',
+      recipient: row.email,
+      recipientName: row.customer_name,
+      subject: message.email.subject,
+      body: message.email.text,
+      attachments: attachment === null ? [] : [attachment],
+    },
+    delivery,
+  );
+  await enqueueMessage(
+    tx,
+    schema,
+    {
+      ...common,
+      idempotencyKey: keys.sms,
+      channel: 'sms',
+      recipient: row.phone,
+      subject: null,
+      body: message.sms,
+      attachments: [],
+    },
+    delivery,
+  );
+  return keys;
+}
+
 export function notificationSaga(deps: NotificationSagaDeps): SagaDefinition {
   const ics = deps.ics ?? minimalIcs;
   const reminderLeadMs = deps.reminderLeadMs ?? 24 * 3_600_000;
 
-  function calendarFile(
-    row: BookingRow,
+  const calendarFile = (
+    row: NotifyBookingRow,
     centre: CentreFacts | null,
     method: 'REQUEST' | 'CANCEL',
     stamp: Date,
-  ) {
-    const start = appointmentStartInstant(row.start);
-    const event: CalendarEventInput = {
-      uid: `${row.booking_id}@pti-calendar`,
-      sequence: row.sequence,
-      start,
-      end: new Date(start.getTime() + row.duration_minutes * 60_000),
-      stamp,
-      summary: `Contrôle technique – ${centre?.name ?? 'centre PTI'}`,
-      location: centreLocation(centre),
-      description: `${CONTROL_LABELS[row.control_type]} – véhicule ${row.plate} – référence ${row.reference}`,
-      url: deps.links.manageBooking({ bookingId: row.booking_id, reference: row.reference }),
-      method,
-    };
-    return {
-      filename: 'rendez-vous.ics',
-      contentType: `text/calendar; charset=utf-8; method=${method}`,
-      content: ics(event),
-    };
-  }
+  ) => bookingCalendarFile(row, centre, method, stamp, deps.links, ics);
 
-  /** Writes the e-mail and the SMS of a rendered message for a booking. */
-  async function send(
+  const send = (
     tx: SqlExecutor,
     schema: string,
     timers: EventContext['timers'],
     now: Date,
     key: string,
-    row: BookingRow,
+    row: NotifyBookingRow,
     message: RenderedMessage,
-    attachment: ReturnType<typeof calendarFile> | null,
-  ): Promise<void> {
-    const delivery = { channels: deps.channels, timers, now };
-    const common = { template: message.template, subjectId: row.customer_id, bookingId: row.booking_id };
-    await enqueueMessage(
-      tx,
-      schema,
-      {
-        ...common,
-        idempotencyKey: `${key}:${message.template}:email`,
-        channel: 'email',
-        recipient: row.email,
-        recipientName: row.customer_name,
-        subject: message.email.subject,
-        body: message.email.text,
-        attachments: attachment === null ? [] : [attachment],
-      },
-      delivery,
-    );
-    await enqueueMessage(
-      tx,
-      schema,
-      {
-        ...common,
-        idempotencyKey: `${key}:${message.template}:sms`,
-        channel: 'sms',
-        recipient: row.phone,
-        subject: null,
-        body: message.sms,
-        attachments: [],
-      },
-      delivery,
-    );
-  }
+    attachment: MessageAttachment | null,
+  ) =>
+    sendBookingMessage(tx, schema, { channels: deps.channels, timers, now }, key, row, message, attachment);
 
-  async function scheduleReminder(ctx: EventContext, row: BookingRow): Promise<void> {
+  async function scheduleReminder(ctx: EventContext, row: NotifyBookingRow): Promise<void> {
     const dueAt = new Date(appointmentStartInstant(row.start).getTime() - reminderLeadMs);
     if (dueAt.getTime() <= ctx.now.getTime()) {
       await ctx.timers.cancel(REMINDER, row.booking_id);
@@ -260,7 +298,7 @@ export function notificationSaga(deps: NotificationSagaDeps): SagaDefinition {
 
   async function onEvent(event: SagaEvent, ctx: EventContext): Promise<void> {
     const { tx, schema, now, timers } = ctx;
-    const manage = (row: BookingRow) =>
+    const manage = (row: NotifyBookingRow) =>
       deps.links.manageBooking({ bookingId: row.booking_id, reference: row.reference });
     switch (event.type) {
       case 'CentreRegistered':
@@ -282,8 +320,8 @@ export function notificationSaga(deps: NotificationSagaDeps): SagaDefinition {
         await tx.query(
           `insert into ${schema}.notify_bookings
              (booking_id, customer_id, reference, customer_name, email, phone, centre_id, start, duration_minutes,
-              control_type, plate, price_cents, payment_mode, status, updated_at)
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'placed', $14)
+              control_type, plate, price_cents, payment_mode, status, updated_at, tenant_id)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'placed', $14, $15)
            on conflict (booking_id) do nothing`,
           [
             data.bookingId,
@@ -300,19 +338,20 @@ export function notificationSaga(deps: NotificationSagaDeps): SagaDefinition {
             data.priceCents,
             data.paymentMode,
             now,
+            event.metadata.tenantId,
           ],
         );
         return;
       }
       case 'BookingConfirmed': {
-        const { rows } = await tx.query<BookingRow>(
+        const { rows } = await tx.query<NotifyBookingRow>(
           `update ${schema}.notify_bookings set status = 'confirmed', payment_mode = $2, updated_at = $3
             where booking_id = $1 returning *`,
           [event.data.bookingId, event.data.paymentMode, now],
         );
         const row = rows[0];
         if (row === undefined) return;
-        const centre = await centreOf(tx, schema, row.centre_id);
+        const centre = await notifyCentreOf(tx, schema, row.centre_id);
         const message = confirmationMessage(factsOf(row, centre), { manage: manage(row) });
         await send(
           tx,
@@ -329,8 +368,8 @@ export function notificationSaga(deps: NotificationSagaDeps): SagaDefinition {
       }
       case 'BookingRescheduled': {
         const data = event.data;
-        const before = await bookingOf(tx, schema, data.bookingId);
-        const { rows } = await tx.query<BookingRow>(
+        const before = await notifyBookingOf(tx, schema, data.bookingId);
+        const { rows } = await tx.query<NotifyBookingRow>(
           `update ${schema}.notify_bookings
               set centre_id = $2, start = $3, duration_minutes = $4, price_cents = $5, sequence = sequence + 1,
                   updated_at = $6
@@ -339,7 +378,7 @@ export function notificationSaga(deps: NotificationSagaDeps): SagaDefinition {
         );
         const row = rows[0];
         if (row === undefined || before === undefined || row.status !== 'confirmed') return;
-        const centre = await centreOf(tx, schema, row.centre_id);
+        const centre = await notifyCentreOf(tx, schema, row.centre_id);
         const message = changeMessage(factsOf(row, centre), data.from.start, { manage: manage(row) });
         await send(
           tx,
@@ -355,8 +394,8 @@ export function notificationSaga(deps: NotificationSagaDeps): SagaDefinition {
         return;
       }
       case 'BookingCancelled': {
-        const before = await bookingOf(tx, schema, event.data.bookingId);
-        const { rows } = await tx.query<BookingRow>(
+        const before = await notifyBookingOf(tx, schema, event.data.bookingId);
+        const { rows } = await tx.query<NotifyBookingRow>(
           `update ${schema}.notify_bookings set status = 'cancelled', sequence = sequence + 1, updated_at = $2
             where booking_id = $1 returning *`,
           [event.data.bookingId, now],
@@ -365,7 +404,7 @@ export function notificationSaga(deps: NotificationSagaDeps): SagaDefinition {
         const row = rows[0];
         // An unconfirmed booking was an abandoned checkout: the customer was never told it existed.
         if (row === undefined || before?.status !== 'confirmed') return;
-        const centre = await centreOf(tx, schema, row.centre_id);
+        const centre = await notifyCentreOf(tx, schema, row.centre_id);
         const refunded = event.data.refundEligible && row.payment_mode === 'online';
         const message = cancellationMessage(factsOf(row, centre), { refunded });
         await send(tx, schema, timers, now, event.id, row, message, calendarFile(row, centre, 'CANCEL', now));
@@ -389,14 +428,14 @@ export function notificationSaga(deps: NotificationSagaDeps): SagaDefinition {
       }
       case 'BookingCompleted': {
         const data = event.data;
-        const { rows } = await tx.query<BookingRow>(
+        const { rows } = await tx.query<NotifyBookingRow>(
           `update ${schema}.notify_bookings set status = 'completed', updated_at = $2 where booking_id = $1 returning *`,
           [data.bookingId, now],
         );
         await timers.cancel(REMINDER, data.bookingId);
         const row = rows[0];
         if (row === undefined || data.result === 'A' || data.contreVisiteDueBy === null) return;
-        const centre = await centreOf(tx, schema, row.centre_id);
+        const centre = await notifyCentreOf(tx, schema, row.centre_id);
         const message = contreVisiteMessage(factsOf(row, centre), data.result, data.contreVisiteDueBy, {
           book: deps.links.bookContreVisite({ bookingId: row.booking_id, centreId: row.centre_id }),
         });
@@ -411,10 +450,10 @@ export function notificationSaga(deps: NotificationSagaDeps): SagaDefinition {
   async function reminder(ctx: TimerContext): Promise<TimerOutcome> {
     const bookingId = payloadString(ctx.timer.payload, 'bookingId');
     await ctx.sql.transaction(async (tx) => {
-      const row = await bookingOf(tx, ctx.schema, bookingId);
+      const row = await notifyBookingOf(tx, ctx.schema, bookingId);
       // Moved since the timer was set: the reschedule set a new one.
       if (row === undefined || row.status !== 'confirmed' || row.start !== ctx.timer.payload.start) return;
-      const centre = await centreOf(tx, ctx.schema, row.centre_id);
+      const centre = await notifyCentreOf(tx, ctx.schema, row.centre_id);
       const message = reminderMessage(factsOf(row, centre), {
         manage: deps.links.manageBooking({ bookingId: row.booking_id, reference: row.reference }),
       });

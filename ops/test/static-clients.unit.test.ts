@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { needsBuild, type StaticClient, staticClients } from '../src/start/static-clients.js';
+import { needsBuild, precompress, type StaticClient, staticClients } from '../src/start/static-clients.js';
 
 let root: string;
 let app: FastifyInstance;
@@ -88,5 +89,38 @@ describe('static clients', () => {
     utimesSync(path.join(booking.dir, 'dist/index.html'), later, later);
     expect(needsBuild(booking)).toBe(false);
     expect(needsBuild({ prefix: '/x/', dir: path.join(root, 'no-such-client') })).toBe(false);
+  });
+
+  it('precompresses text assets once per build and serves the brotli file to clients that accept it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pti-precompress-'));
+    try {
+      const script = `export const big = ${JSON.stringify('réservation '.repeat(400))};\n`;
+      writeFileSync(path.join(dir, 'app.js'), script);
+      writeFileSync(path.join(dir, 'tiny.js'), 'export {};\n');
+      expect(precompress(dir)).toBe(1);
+      expect(brotliDecompressSync(readFileSync(path.join(dir, 'app.js.br'))).toString()).toBe(script);
+      expect(gunzipSync(readFileSync(path.join(dir, 'app.js.gz'))).toString()).toBe(script);
+      expect(existsSync(path.join(dir, 'tiny.js.br'))).toBe(false);
+      // Siblings newer than their file are kept.
+      expect(precompress(dir)).toBe(0);
+
+      const served = Fastify();
+      mkdirSync(path.join(dir, 'dist/assets'), { recursive: true });
+      writeFileSync(path.join(dir, 'dist/index.html'), '<!doctype html><title>x</title>');
+      writeFileSync(path.join(dir, 'dist/assets/app-1.js'), script);
+      await staticClients(served, { build: false, clients: [{ prefix: '/', dir }] });
+      const compressed = await served.inject({
+        url: '/assets/app-1.js',
+        headers: { 'accept-encoding': 'br' },
+      });
+      expect(compressed.headers['content-encoding']).toBe('br');
+      expect(brotliDecompressSync(compressed.rawPayload).toString()).toBe(script);
+      const plain = await served.inject({ url: '/assets/app-1.js' });
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.body).toBe(script);
+      await served.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

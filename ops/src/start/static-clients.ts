@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -72,9 +73,13 @@ export async function staticClients(app: FastifyInstance, options: StaticClients
   );
 
   for (const client of clients) {
+    precompress(distOf(client));
     await app.register(fastifyStatic, {
       root: distOf(client),
       prefix: client.prefix,
+      // Serves `x.js.br` / `x.js.gz` (written by `precompress`) to clients that accept them: the
+      // booking app's JavaScript is ~3× smaller on the wire, without compressing per request.
+      preCompressed: true,
       // One route per file present now (the build ran before); unknown paths reach the fallback.
       wildcard: false,
       index: false,
@@ -112,6 +117,36 @@ export async function staticClients(app: FastifyInstance, options: StaticClients
 <ul><li><a href="/docs">Documentation de l’API</a></li><li><a href="/health">État du service</a></li><li><a href="/metrics">Métriques</a></li></ul></body></html>`),
     );
   }
+}
+
+const COMPRESSIBLE = /\.(?:js|mjs|css|html|svg|json|webmanifest|txt)$/;
+
+/**
+ * Writes a brotli and a gzip sibling of every text file of a built client (once per build: a
+ * sibling newer than its file is kept), for `preCompressed` serving.
+ */
+export function precompress(dir: string): number {
+  let written = 0;
+  const visit = (target: string) => {
+    for (const entry of readdirSync(target, { withFileTypes: true })) {
+      const file = path.join(target, entry.name);
+      if (entry.isDirectory()) visit(file);
+      else if (COMPRESSIBLE.test(entry.name) && statSync(file).size > 1024) {
+        const mtime = statSync(file).mtimeMs;
+        const fresh = (sibling: string) => existsSync(sibling) && statSync(sibling).mtimeMs >= mtime;
+        if (fresh(`${file}.br`) && fresh(`${file}.gz`)) continue;
+        const content = readFileSync(file);
+        writeFileSync(
+          `${file}.br`,
+          brotliCompressSync(content, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }),
+        );
+        writeFileSync(`${file}.gz`, gzipSync(content, { level: 9 }));
+        written += 1;
+      }
+    }
+  };
+  if (existsSync(dir)) visit(dir);
+  return written;
 }
 
 /** The newest modification time among a client's sources (src, public, index.html, configs). */

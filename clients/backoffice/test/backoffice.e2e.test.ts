@@ -278,6 +278,72 @@ describe.skipIf(!hasChromium)('back office in headless Chromium', () => {
     await screenshot(page, '07-call-centre-booked');
   }, 180_000);
 
+  it('resends the phoned booking’s confirmation and lists the customer’s bookings', async (ctx) => {
+    if (phoned === null || phoned.bookingId === '') ctx.skip();
+    const detail = page.getByRole('region', { name: `Rendez-vous ${phoned!.reference}` });
+    await detail.waitFor();
+    // The notification saga learns of the confirmation asynchronously: retry while it answers 409.
+    await expect
+      .poll(
+        async () => {
+          await detail.getByRole('button', { name: 'Renvoyer la confirmation' }).click();
+          await expect.poll(() => detail.getByRole('status').textContent()).not.toBe('');
+          return detail.getByRole('status').textContent();
+        },
+        { timeout: 30_000, interval: 1000 },
+      )
+      .toMatch(
+        /^Confirmation renvoyée par e-mail à paul\.lefevre@example\.fr \(avec le fichier calendrier\)/,
+      );
+    const outbox = await api<{ items: { template: string; channel: string }[] }>(
+      `/ops/outbox?bookingId=${phoned!.bookingId}&template=confirmation`,
+      { token: await tokenOf('admin') },
+    );
+    // The saga's confirmation and at least one resend, each by e-mail and SMS.
+    expect(outbox.items.filter((m) => m.channel === 'email').length).toBeGreaterThanOrEqual(2);
+
+    await detail.getByRole('button', { name: 'Tous les rendez-vous de ce client' }).click();
+    const history = page.getByRole('region', { name: 'Historique de Paul Lefèvre' });
+    await history.waitFor();
+    await expect
+      .poll(() => history.getByRole('rowheader').allTextContents(), { timeout: 20_000 })
+      .toContain(phoned!.reference);
+    await expectAccessible('07b-call-centre-history');
+  }, 120_000);
+
+  it('blocks a period of a centre’s day and lifts it again (Débloquer)', async () => {
+    await signIn('responsable');
+    const day = parisDate(2);
+    await page.goto(`${served.origin}/backoffice/agenda?centre=${GERLAND}&date=${day}`);
+    await page.getByRole('heading', { name: 'Bloquer une période' }).waitFor();
+    await page.getByLabel('De', { exact: true }).fill('07:00');
+    await page.getByLabel('À', { exact: true }).fill('07:30');
+    await page.getByLabel('Motif').fill('Étalonnage e2e');
+    await page.getByRole('button', { name: 'Bloquer', exact: true }).click();
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toBe('Période 07:00–07:30 bloquée.');
+    const unblock = page.getByRole('button', { name: /^Débloquer 07:00–07:30 .*Étalonnage e2e/ });
+    const refreshUntil = async (present: boolean) =>
+      expect
+        .poll(
+          async () => {
+            if ((await unblock.count()) > 0 === present) return true;
+            await page.getByRole('button', { name: 'Actualiser' }).click();
+            return false;
+          },
+          { timeout: 20_000, interval: 1000 },
+        )
+        .toBe(true);
+    await refreshUntil(true);
+    await screenshot(page, '07c-agenda-blocked');
+    await unblock.click();
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toBe('Période 07:00–07:30 débloquée.');
+    await refreshUntil(false);
+  }, 120_000);
+
   it('shows an auditor a booking’s history and its state at a chosen instant', async (ctx) => {
     // Today's booking (placed, confirmed, checked in, completed) or, late in the day, the phoned one.
     const target = todays ?? (phoned?.bookingId ? phoned : null);

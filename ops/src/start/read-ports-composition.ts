@@ -1,15 +1,18 @@
 import { schemaVersionOf, upcast } from '@pti/events';
 import type { Cache, Ledger, RecordedEvent, SqlExecutor, TransactionalSqlExecutor } from '@pti/platform';
 import {
+  allCentres,
   availableStartTimes,
   type BookingDetail,
   bookingById,
   bookingForManageLink,
+  bookingsPlacedBy,
   bookingsWithReference,
   type CentreRow,
   type CustomerMatch,
   centreById,
   centreDayAgenda,
+  customerBookings,
   encodeCursor,
   firstFreeSlots,
   type LiveGenerations,
@@ -18,6 +21,7 @@ import {
   type ProjectorRuntimeStatus,
   reportingDailyFacts,
   searchCentres,
+  searchCentresNear,
   searchCustomers,
   type VehicleProfileQuery,
   withTenantRead,
@@ -315,13 +319,29 @@ export function createReadPorts(deps: ReadPortsDeps): ReadPorts {
     };
   };
 
+  // The searches by position run in memory over every centre row (2,000 centres: a fraction of a
+  // millisecond, where reading the candidates' rows cost milliseconds), re-read every few seconds
+  // (the search answers are cacheable for 10 s anyway).
+  const centresSnapshotMs = deps.centreCacheMs ?? 2_000;
+  let snapshot: { readonly at: number; readonly rows: Promise<readonly CentreRow[]> } | undefined;
+  const centreRows = (): Promise<readonly CentreRow[]> => {
+    if (snapshot === undefined || Date.now() - snapshot.at >= centresSnapshotMs) {
+      const rows = allCentres(centres).catch((error: unknown) => {
+        snapshot = undefined;
+        throw error;
+      });
+      snapshot = { at: Date.now(), rows };
+    }
+    return snapshot.rows;
+  };
+
   /** Centres around a point within a radius (active, offering the profile), nearest first. */
   const centresNear = async (
     point: { lat: number; lon: number },
     radiusKm: number,
     profile: VehicleProfileQuery,
   ) =>
-    searchCentres(centres, {
+    searchCentresNear(await centreRows(), {
       position: point,
       radiusKm,
       controlType: profile.controlType,
@@ -348,12 +368,19 @@ export function createReadPorts(deps: ReadPortsDeps): ReadPorts {
           origin = { lat: Number(anchor.centre.lat), lon: Number(anchor.centre.lon) };
         }
         const found = await centresNear(origin, location.radiusKm, profile);
+        // Paged by distance first: only the page's centres need their first free slot (a city
+        // has hundreds of candidates; each costs a Redis key and its decoding).
+        const paged = keysetPage(
+          found,
+          (hit) => [Math.round((hit.distanceKm ?? 0) * 1000), hit.centre.centre_id],
+          page,
+        );
         const firsts = await firstFreeSlots(availability, {
-          centreIds: found.map((hit) => hit.centre.centre_id),
+          centreIds: paged.items.map((hit) => hit.centre.centre_id),
           profile,
           now: query.now,
         });
-        const hits = found.map((hit) => {
+        const items = paged.items.map((hit) => {
           const first = firsts.get(hit.centre.centre_id) ?? null;
           return {
             centre: summaryOf(hit.centre),
@@ -362,11 +389,7 @@ export function createReadPorts(deps: ReadPortsDeps): ReadPorts {
             firstFreeSlot: first === null ? null : { date: first.date, start: first.start.start },
           };
         });
-        return keysetPage(
-          hits,
-          (hit) => [Math.round((hit.distanceKm ?? 0) * 1000), hit.centre.centreId],
-          page,
-        );
+        return { items, next: paged.next };
       }),
 
     centreById: (centreId) =>
@@ -381,10 +404,6 @@ export function createReadPorts(deps: ReadPortsDeps): ReadPorts {
         if (centre === undefined) return null;
         const profile = queryProfile(query.profile);
         const durationMinutes = durationOf(profile);
-        const span = daysBetweenLocalDates(query.from, query.to);
-        const dates = Array.from({ length: Math.max(span + 1, 0) }, (_, n) =>
-          addDaysToLocalDate(query.from, n),
-        );
         const found =
           durationMinutes === undefined
             ? []
@@ -395,14 +414,23 @@ export function createReadPorts(deps: ReadPortsDeps): ReadPorts {
                 profile,
                 now: query.now,
               });
-        const byDate = new Map(found.map((day) => [day.date, day.starts]));
+        // Every day of the range has a row (the common case): the answer as read, in order.
+        const span = daysBetweenLocalDates(query.from, query.to);
+        let days: readonly { readonly date: string; readonly starts: readonly string[] }[] = found;
+        if (found.length !== Math.max(span + 1, 0)) {
+          const byDate = new Map(found.map((day) => [day.date, day.starts]));
+          days = Array.from({ length: Math.max(span + 1, 0) }, (_, n) => {
+            const date = addDaysToLocalDate(query.from, n);
+            return { date, starts: byDate.get(date) ?? [] };
+          });
+        }
         return {
           centreId: centre.centre_id,
           timeZone: centre.time_zone,
           // A control the matrix does not offer for this vehicle: no start, nominal duration shown.
           durationMinutes: durationMinutes ?? 45,
           priceCents: priceOf(centre, profile),
-          days: dates.map((date) => ({ date, starts: byDate.get(date) ?? [] })),
+          days,
         };
       }),
 
@@ -491,6 +519,7 @@ export function createReadPorts(deps: ReadPortsDeps): ReadPorts {
           blocks: day.entries
             .filter((entry) => entry.kind === 'block')
             .map((entry) => ({
+              blockId: entry.entryId,
               from: entry.start,
               to: entry.end,
               inspectorId: entry.inspectorId,
@@ -500,6 +529,29 @@ export function createReadPorts(deps: ReadPortsDeps): ReadPorts {
       }),
 
     searchCustomers: (scope, criteria, page) => guarded(() => customerSearch(source, scope, criteria, page)),
+
+    customerBookings: (scope, customerId, page) =>
+      guarded(async () => {
+        const [start, bookingId] = page.after ?? [];
+        const found = await customerBookings(source, scope.tenantId, {
+          customerId,
+          centreIds: scope.centreIds,
+          after: typeof start === 'string' && typeof bookingId === 'string' ? [start, bookingId] : null,
+          limit: page.limit,
+        });
+        return { items: found.items, next: found.next };
+      }),
+
+    fleetBookings: (scope, actorId, page) =>
+      guarded(async () => {
+        const [start, bookingId] = page.after ?? [];
+        const found = await bookingsPlacedBy(source, scope.tenantId, {
+          actorId,
+          after: typeof start === 'string' && typeof bookingId === 'string' ? [start, bookingId] : null,
+          limit: page.limit,
+        });
+        return { items: found.items, next: found.next };
+      }),
 
     bookingDetailWithHistory: (scope, bookingId) =>
       guarded(async () => {

@@ -6,6 +6,8 @@ import {
   type DurationMatrix,
   daysBetweenLocalDates,
   instantToLocal,
+  localDayClock,
+  timeOfMinutes,
 } from '@pti/write-side/domain';
 import { type ProjectionLayout, projectionLayout } from '../runtime/layout.js';
 import type { LiveGenerations } from '../runtime/live.js';
@@ -68,11 +70,21 @@ const DAY_COLUMNS = 'day, time_zone, minimum_notice_minutes, horizon_days, activ
 
 const MAX_DAYS = 92;
 
-function daysFrom(from: string, to: string): string[] {
-  const span = daysBetweenLocalDates(from, to);
-  if (span < 0) return [];
-  if (span > MAX_DAYS) throw new RangeError(`at most ${MAX_DAYS} days per availability query`);
-  return Array.from({ length: span + 1 }, (_, n) => addDaysToLocalDate(from, n));
+// The same few ranges (this week, the next ones) are asked over and over: their day lists are
+// memoised, as the date arithmetic was a visible share of an availability read.
+const ranges = new Map<string, readonly string[]>();
+
+function daysFrom(from: string, to: string): readonly string[] {
+  const key = `${from}|${to}`;
+  let days = ranges.get(key);
+  if (days === undefined) {
+    const span = daysBetweenLocalDates(from, to);
+    if (span > MAX_DAYS) throw new RangeError(`at most ${MAX_DAYS} days per availability query`);
+    days = span < 0 ? [] : Array.from({ length: span + 1 }, (_, n) => addDaysToLocalDate(from, n));
+    if (ranges.size >= 10_000) ranges.clear();
+    ranges.set(key, days);
+  }
+  return days;
 }
 
 /** The clock-dependent part of `evaluateStart`: notice and horizon, with the real `now`. */
@@ -154,34 +166,101 @@ export async function availabilityFor(
   });
 }
 
-// The local date of an instant changes at most once a minute in any zone: memoised per minute, as
-// the Intl conversion is the costly part of an availability read.
-const localDates = new Map<string, string>();
+/** The clock-dependent bounds of a day's starts at one minute, for one zone and policy. */
+interface BookableBounds {
+  /** Today, local. */
+  readonly today: string;
+  /** The last local day within the horizon (today + horizon). */
+  readonly last: string;
+  /** The local date of now + notice: earlier days have no bookable start, later ones are bookable whole. */
+  readonly noticeEnds: string;
+  /**
+   * The earliest bookable local time on `noticeEnds` (now + notice rounded up to the minute;
+   * `24:00` when none), valid for comparing `HH:MM` starts on a day without an offset change.
+   */
+  readonly noticeTime: string;
+}
 
-function localDateAt(ms: number, zone: string): string {
-  const key = `${zone}|${Math.floor(ms / 60_000)}`;
-  let date = localDates.get(key);
-  if (date === undefined) {
-    date = instantToLocal(new Date(ms), zone).date;
-    if (localDates.size >= 10_000) localDates.clear();
-    localDates.set(key, date);
+// The local date of an instant changes at most once a minute in any zone: the bounds are memoised
+// per minute, zone and policy, as the Intl conversion and date arithmetic are the costly part of
+// an availability read.
+const bounds = new Map<string, BookableBounds>();
+
+function boundsAt(ms: number, zone: string, noticeMinutes: number, horizonDays: number): BookableBounds {
+  const onMinute = ms % 60_000 === 0;
+  const key = `${zone}|${Math.floor(ms / 60_000)}|${onMinute}|${noticeMinutes}|${horizonDays}`;
+  let found = bounds.get(key);
+  if (found === undefined) {
+    const today = instantToLocal(new Date(ms), zone).date;
+    const earliest = instantToLocal(new Date(ms + noticeMinutes * 60_000), zone);
+    const minutes = earliest.minutes + (onMinute ? 0 : 1);
+    found = {
+      today,
+      last: addDaysToLocalDate(today, horizonDays),
+      noticeEnds: earliest.date,
+      noticeTime: minutes >= 24 * 60 ? '24:00' : timeOfMinutes(minutes),
+    };
+    if (bounds.size >= 10_000) bounds.clear();
+    bounds.set(key, found);
   }
-  return date;
+  return found;
+}
+
+/** Whether a local day has one UTC offset throughout (no daylight-saving change), memoised. */
+const constantOffsets = new Map<string, boolean>();
+
+function hasConstantOffset(day: string, zone: string): boolean {
+  const key = `${zone}|${day}`;
+  let constant = constantOffsets.get(key);
+  if (constant === undefined) {
+    constant = localDayClock(day, zone).constantOffset;
+    if (constantOffsets.size >= 10_000) constantOffsets.clear();
+    constantOffsets.set(key, constant);
+  }
+  return constant;
+}
+
+/** The local times of encoded starts (`HH:MM`, `HH:MM*` when overbooked), without copying when none is marked. */
+function timesOf(starts: readonly EncodedStart[]): readonly string[] {
+  for (const code of starts) if (code.length !== 5) return starts.map((c) => c.slice(0, 5));
+  return starts;
 }
 
 /**
  * The local start times (`HH:MM`) bookable at `now` of a stored day. The hot path of the read API:
- * only a day the minimum notice reaches into is decoded to instants; later days within the horizon
- * are bookable whole, so their stored starts are read as they are.
+ * days after the one the minimum notice ends in are bookable whole, days before it not at all, and
+ * on that day starts compare with the earliest bookable local time; only a daylight-saving change
+ * day is decoded to instants.
  */
 export function bookableTimesNow(day: StoredDay, now: Date): readonly string[] {
   if (!day.active) return [];
   const zone = day.timeZone || DEFAULT_TIME_ZONE;
-  const today = localDateAt(now.getTime(), zone);
-  if (daysBetweenLocalDates(today, day.day) > day.horizonDays || day.day < today) return [];
-  const noticeEnds = localDateAt(now.getTime() + day.minimumNoticeMinutes * 60_000, zone);
-  if (day.day > noticeEnds) return day.starts.map((code) => code.slice(0, 5));
-  return bookableNow(day, now).map((start) => start.start);
+  const at = boundsAt(now.getTime(), zone, day.minimumNoticeMinutes, day.horizonDays);
+  if (day.day < at.today || day.day > at.last) return [];
+  if (day.day > at.noticeEnds) return timesOf(day.starts);
+  if (day.day < at.noticeEnds) return [];
+  // The day the notice ends in: local times compare like instants unless the offset changes that day.
+  if (!hasConstantOffset(day.day, zone)) return bookableNow(day, now).map((start) => start.start);
+  return timesOf(day.starts).filter((time) => time >= at.noticeTime);
+}
+
+/**
+ * The first start of a stored day bookable at `now` (`bookableNow(day, now)[0]`), decoding only
+ * that start when the notice does not reach the day: the search routes ask it of every centre.
+ */
+export function firstBookableNow(day: StoredDay, now: Date): FreeStart | undefined {
+  if (!day.active) return undefined;
+  const zone = day.timeZone || DEFAULT_TIME_ZONE;
+  const at = boundsAt(now.getTime(), zone, day.minimumNoticeMinutes, day.horizonDays);
+  if (day.day < at.today || day.day > at.last) return undefined;
+  if (day.day > at.noticeEnds) {
+    const first = day.starts[0];
+    return first === undefined ? undefined : decodeStarts(day.day, zone, day.durationMinutes, [first])[0];
+  }
+  if (day.day < at.noticeEnds) return undefined;
+  if (!hasConstantOffset(day.day, zone)) return bookableNow(day, now)[0];
+  const code = day.starts.find((start) => start.slice(0, 5) >= at.noticeTime);
+  return code === undefined ? undefined : decodeStarts(day.day, zone, day.durationMinutes, [code])[0];
 }
 
 /** {@link availabilityFor} as local start times only (what the public availability route serves). */
@@ -225,9 +304,9 @@ export async function firstFreeSlots(
     return out;
   }
   const now = query.now ?? new Date();
-  const earliest = (centreId: string, days: readonly { day: string; starts: readonly FreeStart[] }[]) => {
+  const earliest = (centreId: string, days: readonly StoredDay[]) => {
     for (const day of days) {
-      const start = day.starts[0];
+      const start = firstBookableNow(day, now);
       if (start !== undefined) return { centreId, date: day.day, start };
     }
     return undefined;
@@ -249,11 +328,10 @@ export async function firstFreeSlots(
         out.set(centreId, null);
         return;
       }
-      const days = cached.days.map((day) => ({
-        day: day.day,
-        starts: bookableNow({ ...cached, day: day.day, active: true, starts: day.starts }, now),
-      }));
-      const hit = earliest(centreId, days);
+      const hit = earliest(
+        centreId,
+        cached.days.map((day) => ({ ...cached, day: day.day, active: true, starts: day.starts })),
+      );
       // Every cached day falls within the notice: PostgreSQL looks further.
       if (hit === undefined) unresolved.push(centreId);
       else out.set(centreId, hit);
@@ -275,13 +353,8 @@ export async function firstFreeSlots(
       list.push(fromRow(row));
       byCentre.set(row.centre_id, list);
     }
-    for (const centreId of unresolved) {
-      const days = (byCentre.get(centreId) ?? []).map((day) => ({
-        day: day.day,
-        starts: bookableNow(day, now),
-      }));
-      out.set(centreId, earliest(centreId, days) ?? null);
-    }
+    for (const centreId of unresolved)
+      out.set(centreId, earliest(centreId, byCentre.get(centreId) ?? []) ?? null);
   }
   return out;
 }

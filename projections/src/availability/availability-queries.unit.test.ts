@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bookableNow, bookableTimesNow } from './availability-queries.js';
+import { bookableNow, bookableTimesNow, firstBookableNow } from './availability-queries.js';
 
 /** The read API's fast path (local times, decoding only days the notice reaches) agrees with the full decode. */
 describe('bookableTimesNow', () => {
@@ -28,6 +28,33 @@ describe('bookableTimesNow', () => {
     'agrees with bookableNow on $day (notice $minimumNoticeMinutes min, active $active)',
     (stored) => {
       expect(bookableTimesNow(stored, now)).toEqual(bookableNow(stored, now).map((start) => start.start));
+    },
+  );
+
+  it.each([...cases, day('2026-03-30', { starts: [] }), day('2026-03-30', { starts: ['07:30*', '09:00'] })])(
+    'firstBookableNow is the first of bookableNow on $day (notice $minimumNoticeMinutes min, active $active)',
+    (stored) => {
+      expect(firstBookableNow(stored, now)).toEqual(bookableNow(stored, now)[0]);
+    },
+  );
+
+  // Around the cut: now exactly on a minute, with seconds, and a notice ending at a start.
+  const instants = [
+    new Date('2026-03-30T06:15:00Z'), // 08:15 Paris: with 2 h notice, 10:15 exactly
+    new Date('2026-03-30T06:15:00.001Z'),
+    new Date('2026-03-30T11:29:59Z'), // notice ends 15:29:59: 13:30 gone, 17:45 left
+    new Date('2026-03-30T21:59:30Z'), // 23:59:30: the notice ends after the last minute of a day
+    new Date('2026-03-28T22:30:00Z'), // night before the DST change day
+  ];
+  const days = ['2026-03-29', '2026-03-30', '2026-03-31', '2026-04-01'].flatMap((date) => [
+    day(date),
+    day(date, { starts: ['00:00', '01:15', '10:15', '10:16', '15:30*', '22:30'] }),
+  ]);
+  it.each(instants.flatMap((at) => days.map((stored) => ({ at, stored }))))(
+    'agrees with bookableNow at $at on $stored.day',
+    ({ at, stored }) => {
+      expect(bookableTimesNow(stored, at)).toEqual(bookableNow(stored, at).map((start) => start.start));
+      expect(firstBookableNow(stored, at)).toEqual(bookableNow(stored, at)[0]);
     },
   );
 

@@ -96,6 +96,50 @@ export async function searchCentres(
       order by postcode, name limit ${search.position === undefined ? limit : 5_000}`,
     params,
   );
+  return rankedResults(rows, search, radiusKm, limit);
+}
+
+/** Every centre row, active or not (the read side keeps them in memory for the search by position). */
+export async function allCentres(deps: CentresReadDeps): Promise<CentreRow[]> {
+  const { rows } = await deps.db.query<CentreRow>(`select * from ${table(deps)} order by postcode, name`);
+  return rows;
+}
+
+/**
+ * {@link searchCentres} by position over rows held in memory ({@link allCentres}, in its order):
+ * the same criteria (active, tenant, accreditations, price, radius), nearest first. A pass over
+ * 2,000 centres costs far less than reading the candidates' rows from PostgreSQL.
+ */
+export function searchCentresNear(
+  rows: readonly CentreRow[],
+  search: CentreSearch & { readonly position: { readonly lat: number; readonly lon: number } },
+): CentreSearchResult[] {
+  const radiusKm = search.radiusKm ?? 20;
+  const { lat, lon } = search.position;
+  const dLat = radiusKm / 111.2;
+  const dLon = radiusKm / (111.2 * Math.max(0.01, Math.cos((lat * Math.PI) / 180)));
+  const needs =
+    search.category === undefined
+      ? []
+      : requiredAccreditations({ category: search.category, fuel: search.fuel ?? 'Essence' });
+  const candidates = rows.filter(
+    (centre) =>
+      (search.includeInactive === true || centre.active) &&
+      (search.tenantId === undefined || centre.tenant_id === search.tenantId) &&
+      Math.abs(centre.lat - lat) <= dLat &&
+      Math.abs(centre.lon - lon) <= dLon &&
+      needs.every((need) => centre.accreditations.includes(need)),
+  );
+  return rankedResults(candidates, search, radiusKm, Math.min(Math.max(search.limit ?? 50, 1), 500));
+}
+
+/** Exact distance within the radius, price of the profile, nearest first when by position. */
+function rankedResults(
+  rows: readonly CentreRow[],
+  search: CentreSearch,
+  radiusKm: number,
+  limit: number,
+): CentreSearchResult[] {
   const results: CentreSearchResult[] = [];
   for (const centre of rows) {
     const distanceKm = search.position === undefined ? null : haversineKm(search.position, centre);

@@ -1,2 +1,3 @@
+export * from './customer-bookings-queries.js';
 export * from './customers-projector.js';
 export * from './customers-queries.js';

@@ -59,6 +59,8 @@ describe('the OpenAPI document', () => {
         'getProjectionStatus',
         'getStaffBooking',
         'getStreamStateAtInstant',
+        'listCustomerBookings',
+        'listFleetBookings',
         'lookupBooking',
         'searchCentres',
         'searchCustomers',
@@ -92,7 +94,8 @@ describe('the OpenAPI document', () => {
       const staff =
         path.startsWith('/api/v1/staff/') ||
         path.startsWith('/api/v1/audit/') ||
-        path.startsWith('/api/v1/ops/');
+        path.startsWith('/api/v1/ops/') ||
+        path.startsWith('/api/v1/pro/');
       expect(operation.security !== undefined, path).toBe(staff);
       expect(operation.responses['401'] !== undefined, path).toBe(staff);
     }

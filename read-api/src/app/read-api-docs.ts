@@ -24,6 +24,7 @@ export const API_TAGS = [
   { name: 'availability', description: 'Free slots (public)' },
   { name: 'bookings', description: 'A booking for its owner (public, proof required)' },
   { name: 'documents', description: 'Calendar file and printable confirmation (public, proof required)' },
+  { name: 'pro', description: 'Fleet managers’ bookings (bearer token, client_pro)' },
   { name: 'staff', description: 'Agenda, customer search, booking detail (bearer token)' },
   { name: 'reporting', description: 'Reporting per centre and period, JSON or CSV (bearer token)' },
   { name: 'audit', description: 'History and state at an instant (bearer token, audit.read)' },

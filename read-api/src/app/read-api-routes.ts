@@ -19,9 +19,11 @@ import {
 import { readApiErrorHandler } from '../http/error-handling.js';
 import { registerProjectionStatusRoutes } from '../ops/projection-status-routes.js';
 import type { ReadPorts } from '../ports/read-ports.js';
+import { registerFleetBookingsRoutes } from '../pro/fleet-bookings-routes.js';
 import { registerReportingRoutes } from '../reporting/reporting-routes.js';
 import { registerAgendaRoutes } from '../staff/agenda-routes.js';
 import { registerBookingDetailRoutes } from '../staff/booking-detail-routes.js';
+import { registerCustomerHistoryRoutes } from '../staff/customer-history-routes.js';
 import { registerCustomerSearchRoutes } from '../staff/customer-search-routes.js';
 import type { DocumentSettings, RouteContext } from './route-context.js';
 
@@ -121,6 +123,8 @@ export async function readApiRoutes(
       registerDocumentRoutes(api, context);
       registerAgendaRoutes(api, context);
       registerCustomerSearchRoutes(api, context);
+      registerCustomerHistoryRoutes(api, context);
+      registerFleetBookingsRoutes(api, context);
       registerBookingDetailRoutes(api, context);
       registerReportingRoutes(api, context);
       registerAuditRoutes(api, context);

@@ -267,6 +267,8 @@ export interface AgendaEntry {
 }
 
 export interface AgendaBlock {
+  /** The block's id: what the write side's unblock route takes. */
+  readonly blockId: string;
   readonly from: string;
   readonly to: string;
   /** `null`: the whole centre. */
@@ -290,6 +292,24 @@ export interface CustomerLastBooking {
   readonly centreId: string;
   readonly start: string;
   readonly status: BookingStatus;
+}
+
+/** One booking of a customer's history (staff's customer view). */
+export interface CustomerBookingSummary {
+  readonly bookingId: string;
+  readonly reference: string;
+  readonly status: BookingStatus;
+  readonly centreId: string;
+  /** Local `YYYY-MM-DDTHH:MM`. */
+  readonly start: string;
+  readonly end: string;
+  readonly controlType: ControlType;
+  readonly vehiclePlate: string | null;
+  readonly vehicleCategory: VehicleCategory;
+  readonly priceCents: number;
+  readonly channel: Channel;
+  readonly result: InspectionResult | null;
+  readonly placedAt: string;
 }
 
 export interface CustomerHit {

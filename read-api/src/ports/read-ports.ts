@@ -6,6 +6,7 @@ import type {
   CentreCard,
   CentreDayAgenda,
   CentreSearchHit,
+  CustomerBookingSummary,
   CustomerHit,
   FreeSlotNearby,
   GeoPoint,
@@ -149,6 +150,24 @@ export interface StaffReadPorts {
     criteria: CustomerCriteria,
     page: PageRequest,
   ): Promise<PageResult<CustomerHit>>;
+  /**
+   * Every booking of one customer (data subject id) visible in the scope, newest appointment first
+   * (keyset `[start, bookingId]` descending). Empty for an unknown customer or another tenant's.
+   */
+  customerBookings(
+    scope: TenantScope,
+    customerId: string,
+    page: PageRequest,
+  ): Promise<PageResult<CustomerBookingSummary>>;
+  /**
+   * A fleet manager's bookings: those whose `BookingPlaced` event `actorId` (their token's subject)
+   * caused, in the scope's tenant, newest appointment first (keyset `[start, bookingId]` descending).
+   */
+  fleetBookings(
+    scope: TenantScope,
+    actorId: string,
+    page: PageRequest,
+  ): Promise<PageResult<CustomerBookingSummary>>;
   /** A booking with its full history; `null` when not visible in the scope. */
   bookingDetailWithHistory(scope: TenantScope, bookingId: string): Promise<BookingDetailWithHistory | null>;
   /** Daily facts of a centre over a period (days without activity may be absent). */

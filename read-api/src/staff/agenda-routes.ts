@@ -37,7 +37,12 @@ const AgendaEntryView = Type.Object({
   result: Nullable(InspectionResult),
 });
 
-const BlockView = Type.Object({ from: LocalTime, to: LocalTime, label: Type.String() });
+const BlockView = Type.Object({
+  blockId: Type.String({ description: 'Id to lift the block with (DELETE …/days/{date}/blocks/{blockId})' }),
+  from: LocalTime,
+  to: LocalTime,
+  label: Type.String(),
+});
 
 const AgendaView = Type.Object({
   centre: Type.Object({ centreId: Type.String(), name: Type.String() }),
@@ -98,7 +103,7 @@ export function agendaPerInspector(
         .map(entryView),
       blocks: agenda.blocks
         .filter((block) => block.inspectorId === inspector.inspectorId)
-        .map(({ from, to, label }) => ({ from, to, label })),
+        .map(({ blockId, from, to, label }) => ({ blockId, from, to, label })),
     }));
   const unassigned =
     inspectorId === undefined
@@ -114,7 +119,7 @@ export function agendaPerInspector(
     unassigned,
     centreBlocks: agenda.blocks
       .filter((block) => block.inspectorId === null)
-      .map(({ from, to, label }) => ({ from, to, label })),
+      .map(({ blockId, from, to, label }) => ({ blockId, from, to, label })),
   };
 }
 

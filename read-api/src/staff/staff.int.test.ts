@@ -55,7 +55,9 @@ describe('GET /api/v1/staff/centres/{centreId}/agenda/{date}', () => {
       ['karim', [CAMILLE_BOOKING_ID]],
       ['sophie', ['b2']],
     ]);
-    expect(body.inspectors[1]?.blocks).toEqual([{ from: '08:00', to: '09:00', label: 'Formation' }]);
+    expect(body.inspectors[1]?.blocks).toEqual([
+      { blockId: 'block-training', from: '08:00', to: '09:00', label: 'Formation' },
+    ]);
     expect(body.unassigned).toMatchObject([{ bookingId: 'b3', overbooked: true }]);
     expect(body.centreBlocks.map((b) => b.label)).toEqual(['Étalonnage de l’opacimètre']);
   });

@@ -1,8 +1,10 @@
+import { appointmentTimes } from '../bookings/appointment-times.js';
 import type {
   AuditEntry,
   BookingRecord,
   CentreCard,
   CentreDayAgenda,
+  CustomerBookingSummary,
   GeoPoint,
   ProjectionStatus,
   ReportingFactRow,
@@ -35,6 +37,8 @@ export interface FakeData {
   readonly reporting: Readonly<Record<string, readonly ReportingFactRow[]>>;
   readonly streams: Readonly<Record<string, readonly StreamEvent[]>>;
   readonly projections: readonly ProjectionStatus[];
+  /** Booking ids each fleet manager (token subject) placed. */
+  readonly placedBy?: Readonly<Record<string, readonly string[]>>;
 }
 
 export type FakePorts = ReadPorts & { readonly calls: string[] };
@@ -100,6 +104,24 @@ export function defaultFakeData(): FakeData {
     reporting: REPORTING,
     streams: { [`booking-${BOOKINGS[0]?.bookingId}`]: booking.events },
     projections: PROJECTIONS,
+  };
+}
+
+function bookingSummary(booking: BookingRecord): CustomerBookingSummary {
+  return {
+    bookingId: booking.bookingId,
+    reference: booking.reference,
+    status: booking.status,
+    centreId: booking.centre.centreId,
+    start: booking.start,
+    end: appointmentTimes(booking.start, booking.durationMinutes, booking.centre.timeZone).end,
+    controlType: booking.controlType,
+    vehiclePlate: booking.vehicle.plate,
+    vehicleCategory: booking.vehicle.category,
+    priceCents: booking.priceCents,
+    channel: booking.channel,
+    result: booking.result,
+    placedAt: booking.placedAt,
   };
 }
 
@@ -255,6 +277,41 @@ export function fakePorts(data: FakeData = defaultFakeData()): FakePorts {
         )
         .map(({ tenantId: _tenant, centreIds: _centres, ...hit }) => hit);
       return keysetPage(hits, (hit) => [hit.name ?? '', hit.customerId], page);
+    },
+    async customerBookings(scope, customerId, page) {
+      calls.push('customerBookings');
+      // Newest appointment first: keys compared in reverse.
+      const rows = data.bookings
+        .filter(
+          (booking) =>
+            booking.customerId === customerId && inScope(scope, booking.tenantId, booking.centre.centreId),
+        )
+        .sort((a, b) => compareKeys([b.start, b.bookingId], [a.start, a.bookingId]));
+      const after = page.after;
+      const remaining =
+        after === null ? rows : rows.filter((row) => compareKeys([row.start, row.bookingId], after) < 0);
+      const items = remaining.slice(0, page.limit).map(bookingSummary);
+      const last = items.at(-1);
+      return {
+        items,
+        next: remaining.length > page.limit && last !== undefined ? [last.start, last.bookingId] : null,
+      };
+    },
+    async fleetBookings(scope, actorId, page) {
+      calls.push('fleetBookings');
+      const placed = new Set(data.placedBy?.[actorId] ?? []);
+      const rows = data.bookings
+        .filter((booking) => placed.has(booking.bookingId) && booking.tenantId === scope.tenantId)
+        .sort((a, b) => compareKeys([b.start, b.bookingId], [a.start, a.bookingId]));
+      const after = page.after;
+      const remaining =
+        after === null ? rows : rows.filter((row) => compareKeys([row.start, row.bookingId], after) < 0);
+      const items = remaining.slice(0, page.limit).map(bookingSummary);
+      const last = items.at(-1);
+      return {
+        items,
+        next: remaining.length > page.limit && last !== undefined ? [last.start, last.bookingId] : null,
+      };
     },
     async bookingDetailWithHistory(scope, bookingId) {
       calls.push('bookingDetailWithHistory');

@@ -266,8 +266,14 @@ export const AGENDA: CentreDayAgenda = {
     }),
   ],
   blocks: [
-    { from: '14:00', to: '15:30', inspectorId: null, label: 'Étalonnage de l’opacimètre' },
-    { from: '08:00', to: '09:00', inspectorId: 'sophie', label: 'Formation' },
+    {
+      blockId: 'block-calibration',
+      from: '14:00',
+      to: '15:30',
+      inspectorId: null,
+      label: 'Étalonnage de l’opacimètre',
+    },
+    { blockId: 'block-training', from: '08:00', to: '09:00', inspectorId: 'sophie', label: 'Formation' },
   ],
 };
 

@@ -32,6 +32,9 @@ export const PRINCIPALS: Readonly<Record<string, Principal>> = {
   'auditor-villeurbanne': principal('auditor-villeurbanne', 'auditor', TENANT_A, [VILLEURBANNE]),
   'analyst-a': principal('analyst-a', 'analyst', TENANT_A),
   'motorist-a': principal('motorist-a', 'motorist', TENANT_A),
+  'pro-a': principal('pro-a', 'client_pro', TENANT_A),
+  /** The same subject in another tenant: sees nothing of tenant A. */
+  'pro-a-tenant-b': principal('pro-a', 'client_pro', TENANT_B),
 };
 
 export const fakeVerifier: JwtVerifier = {

@@ -169,7 +169,7 @@ export type paths = {
         };
         get?: never;
         put?: never;
-        /** Book a control (public): holds the slot until holdExpiresAt */
+        /** Book a control (public): holds the slot until holdExpiresAt, or takes a hold from POST /api/v1/holds */
         post: {
             parameters: {
                 query?: never;
@@ -218,6 +218,12 @@ export type paths = {
                             /** @description 14 digits, spaces allowed */
                             siret: string;
                         };
+                        /** @description A hold taken before the form (POST /api/v1/holds): the booking takes it */
+                        hold?: {
+                            id: string;
+                            /** @description The token POST /api/v1/holds answered */
+                            token: string;
+                        } | null;
                         inspectorId?: string | null;
                         paymentMode: "online" | "on_site";
                         /** @description Reference of the control a contre-visite follows (free within the centre’s window) */
@@ -3526,6 +3532,227 @@ export type paths = {
                             inspectorId?: string;
                             /** @description Revision of the centre stream after the command (ETag) */
                             revision: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/holds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hold a slot before the booking form (public): held until holdExpiresAt
+         * @description Picking a slot holds it for the centre’s hold minutes (15). POST /api/v1/bookings with `hold: {id: holdId, token: holdToken}` turns it into the booking, keeping the reservation and its expiry. A hold never booked is released at its expiry.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the command safe to retry: the same key and body answer the same, appending nothing twice */
+                    "idempotency-key"?: string;
+                    /** @description Correlation id carried into event metadata */
+                    "x-correlation-id"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        centreId: string;
+                        controlType: "CTP" | "CVP" | "CV" | "CTC" | "CVC";
+                        inspectorId?: string | null;
+                        /** @description Local date and time YYYY-MM-DDTHH:MM, without offset (Europe/Paris) */
+                        start: string;
+                        vehicle: {
+                            category: "VP" | "VU" | "Moto" | "Cyclo";
+                            fuel: "Essence" | "Diesel" | "Gaz" | "Hybride" | "Electrique";
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Refused */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            code: string;
+                            detail?: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            errors?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Fault */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            code: string;
+                            detail?: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            errors?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description The id the booking placed on this hold will have */
+                            bookingId: string;
+                            centreId: string;
+                            durationMinutes: number;
+                            end: string;
+                            /** @description Book (and pay) before this instant or the hold is released */
+                            holdExpiresAt: string;
+                            /** @description The hold (reservation) id, to send back with the booking */
+                            holdId: string;
+                            /** @description Proof of ownership: required to book on the hold or release it */
+                            holdToken: string;
+                            inspectorId: string | null;
+                            /** @description List price; a contre-visite may turn out free */
+                            listPriceCents: number;
+                            overbooked: boolean;
+                            /** @description Local YYYY-MM-DDTHH:MM */
+                            start: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/holds/{holdId}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Let go of a hold not yet booked (public, hold token): the slot is free again at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description Makes the command safe to retry: the same key and body answer the same, appending nothing twice */
+                    "idempotency-key"?: string;
+                    /** @description Correlation id carried into event metadata */
+                    "x-correlation-id"?: string;
+                };
+                path: {
+                    holdId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        centreId: string;
+                        /** @description Local date and time YYYY-MM-DDTHH:MM, without offset (Europe/Paris) */
+                        start: string;
+                        /** @description The token POST /api/v1/holds answered */
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Refused */
+                "4XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            code: string;
+                            detail?: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            errors?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Fault */
+                "5XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/problem+json": {
+                            code: string;
+                            detail?: string;
+                            details?: {
+                                [key: string]: unknown;
+                            };
+                            errors?: {
+                                message: string;
+                                path: string;
+                            }[];
+                            status: number;
+                            title: string;
+                            type: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            holdId: string;
+                            /** @enum {string} */
+                            status: "released";
                         };
                     };
                 };

@@ -204,6 +204,23 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/pro/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The bookings a fleet manager placed, newest appointment first */
+        get: operations["listFleetBookings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/staff/bookings/{bookingId}": {
         parameters: {
             query?: never;
@@ -270,6 +287,26 @@ export type paths = {
          * @description Criteria combine with AND. Centre staff see the customers of their centres only.
          */
         get: operations["searchCustomers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/staff/customers/{customerId}/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A customer’s bookings, newest appointment first
+         * @description Keyset-paginated. Centre staff see the bookings of their centres only.
+         */
+        get: operations["listCustomerBookings"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2233,6 +2270,207 @@ export interface operations {
             };
         };
     };
+    listFleetBookings: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from a previous page’s `nextCursor` */
+                cursor?: string;
+                /** @description Page size; values above 100 are capped to 100 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            bookingId: string;
+                            centreId: string;
+                            /** @enum {string} */
+                            channel: "web" | "mobile" | "call_centre" | "backoffice";
+                            /**
+                             * @description CTP periodic, CVP its contre-visite, CV voluntary, CTC pollution visit, CVC its contre-visite
+                             * @enum {string}
+                             */
+                            controlType: "CTP" | "CVP" | "CV" | "CTC" | "CVC";
+                            /**
+                             * @description Local date and time YYYY-MM-DDTHH:MM, without offset (Europe/Paris)
+                             * @example 2025-03-14T09:30
+                             */
+                            end: string;
+                            /**
+                             * Format: date-time
+                             * @description UTC instant, RFC 3339
+                             */
+                            placedAt: string;
+                            /** @description Amount in euro cents */
+                            priceCents: number;
+                            reference: string;
+                            result: ("A" | "S" | "R") | null;
+                            /**
+                             * @description Local date and time YYYY-MM-DDTHH:MM, without offset (Europe/Paris)
+                             * @example 2025-03-14T09:30
+                             */
+                            start: string;
+                            /** @enum {string} */
+                            status: "placed" | "confirmed" | "checked_in" | "completed" | "cancelled" | "expired" | "no_show";
+                            vehicle: {
+                                /**
+                                 * @description VP car, VU light utility, Moto, Cyclo (category L)
+                                 * @enum {string}
+                                 */
+                                category: "VP" | "VU" | "Moto" | "Cyclo";
+                                plate: string | null;
+                            };
+                        }[];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each invalid input by its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        code: string;
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        code: string;
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description The role lacks the permission, or the centre is outside the caller’s */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        code: string;
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description No such resource (or another tenant’s) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        code: string;
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        code: string;
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Unexpected error (details are logged, not returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        code: string;
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description A read model is unavailable: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        code: string;
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
     getStaffBooking: {
         parameters: {
             query?: never;
@@ -2523,6 +2761,8 @@ export interface operations {
                         };
                         /** @description Blocked periods of the whole centre */
                         centreBlocks: {
+                            /** @description Id to lift the block with (DELETE …/days/{date}/blocks/{blockId}) */
+                            blockId: string;
                             /**
                              * @description Local time HH:MM (Europe/Paris)
                              * @example 09:30
@@ -2544,6 +2784,8 @@ export interface operations {
                             accreditations: ("VL" | "L" | "GAZ" | "PL")[];
                             /** @description Blocked periods of this inspector */
                             blocks: {
+                                /** @description Id to lift the block with (DELETE …/days/{date}/blocks/{blockId}) */
+                                blockId: string;
                                 /**
                                  * @description Local time HH:MM (Europe/Paris)
                                  * @example 09:30
@@ -3082,6 +3324,209 @@ export interface operations {
                             phone: string | null;
                             plates: string[];
                             siret: string | null;
+                        }[];
+                        /** @description Pass as `cursor` for the next page; null on the last page */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each invalid input by its path */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        code: string;
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        code: string;
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description The role lacks the permission, or the centre is outside the caller’s */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        code: string;
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description No such resource (or another tenant’s) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        code: string;
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        code: string;
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description Unexpected error (details are logged, not returned) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        code: string;
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+            /** @description A read model is unavailable: retry after `Retry-After` seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        code: string;
+                        detail?: string;
+                        errors?: {
+                            message: string;
+                            path: string;
+                        }[];
+                        status: number;
+                        title: string;
+                        type: string;
+                    };
+                };
+            };
+        };
+    };
+    listCustomerBookings: {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from a previous page’s `nextCursor` */
+                cursor?: string;
+                /** @description Page size; values above 100 are capped to 100 */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                customerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            bookingId: string;
+                            centreId: string;
+                            /** @enum {string} */
+                            channel: "web" | "mobile" | "call_centre" | "backoffice";
+                            /**
+                             * @description CTP periodic, CVP its contre-visite, CV voluntary, CTC pollution visit, CVC its contre-visite
+                             * @enum {string}
+                             */
+                            controlType: "CTP" | "CVP" | "CV" | "CTC" | "CVC";
+                            /**
+                             * @description Local date and time YYYY-MM-DDTHH:MM, without offset (Europe/Paris)
+                             * @example 2025-03-14T09:30
+                             */
+                            end: string;
+                            /**
+                             * Format: date-time
+                             * @description UTC instant, RFC 3339
+                             */
+                            placedAt: string;
+                            /** @description Amount in euro cents */
+                            priceCents: number;
+                            reference: string;
+                            result: ("A" | "S" | "R") | null;
+                            /**
+                             * @description Local date and time YYYY-MM-DDTHH:MM, without offset (Europe/Paris)
+                             * @example 2025-03-14T09:30
+                             */
+                            start: string;
+                            /** @enum {string} */
+                            status: "placed" | "confirmed" | "checked_in" | "completed" | "cancelled" | "expired" | "no_show";
+                            vehicle: {
+                                /**
+                                 * @description VP car, VU light utility, Moto, Cyclo (category L)
+                                 * @enum {string}
+                                 */
+                                category: "VP" | "VU" | "Moto" | "Cyclo";
+                                plate: string | null;
+                            };
                         }[];
                         /** @description Pass as `cursor` for the next page; null on the last page */
                         nextCursor: string | null;

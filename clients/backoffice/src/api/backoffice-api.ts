@@ -12,6 +12,7 @@ import type {
   OutboxMessage,
   PlaceOnBehalfBody,
   PriceEntry,
+  ResentConfirmation,
   VehicleCategory,
   WeekHours,
 } from './types.js';
@@ -28,15 +29,15 @@ import type {
 const enc = encodeURIComponent;
 
 /**
- * Saga routes (sagas/src/http/staff-saga-routes.ts, admin_reseau), not in the generated client yet.
- * `resendConfirmation` has no server route yet: the call centre shows that plainly (404).
+ * Saga routes (sagas/src/http/staff-saga-routes.ts, admin_reseau; the confirmation resend of
+ * sagas/src/http/resend-confirmation-routes.ts, staff booking on behalf), not in the generated client yet.
  */
 export const SAGA_ROUTES = {
   deadLetters: '/api/v1/ops/sagas/dead-letters',
   retryDeadLetter: (id: string) => `/api/v1/ops/sagas/dead-letters/${enc(id)}/retry`,
   discardDeadLetter: (id: string) => `/api/v1/ops/sagas/dead-letters/${enc(id)}/discard`,
   outbox: '/api/v1/ops/outbox',
-  resendConfirmation: (bookingId: string) => `/api/v1/bookings/${enc(bookingId)}/resend-confirmation`,
+  resendConfirmation: (bookingId: string) => `/api/v1/staff/bookings/${enc(bookingId)}/confirmation/resend`,
 } as const;
 
 interface FetchResult<T> {
@@ -119,6 +120,14 @@ export function createBackofficeApi(transport: HttpOptions) {
       unwrap(
         queries.GET('/api/v1/staff/customers', {
           params: { query: { ...criteria, limit: 20 } },
+          headers: auth(),
+        }),
+      ),
+    /** A customer's bookings, newest appointment first; `cursor`: the previous page's `nextCursor`. */
+    customerBookings: (customerId: string, cursor?: string) =>
+      unwrap(
+        queries.GET('/api/v1/staff/customers/{customerId}/bookings', {
+          params: { path: { customerId }, query: { limit: 20, ...(cursor ? { cursor } : {}) } },
           headers: auth(),
         }),
       ),
@@ -230,8 +239,9 @@ export function createBackofficeApi(transport: HttpOptions) {
           headers: command(),
         }),
       ),
+    /** The thin client sends a fresh Idempotency-Key with each POST: one click, one resend. */
     resendConfirmation: (bookingId: string) =>
-      http.request<unknown>(SAGA_ROUTES.resendConfirmation(bookingId), { method: 'POST' }),
+      http.request<ResentConfirmation>(SAGA_ROUTES.resendConfirmation(bookingId), { method: 'POST' }),
 
     // calendar commands
     blockPeriod: (
@@ -243,6 +253,14 @@ export function createBackofficeApi(transport: HttpOptions) {
         commands.POST('/api/v1/centres/{centreId}/days/{date}/blocks', {
           params: { path: { centreId, date } },
           body,
+          headers: command(),
+        }),
+      ),
+    unblockPeriod: (centreId: string, date: string, blockId: string) =>
+      unwrap(
+        commands.DELETE('/api/v1/centres/{centreId}/days/{date}/blocks/{blockId}', {
+          params: { path: { centreId, date, blockId } },
+          body: {},
           headers: command(),
         }),
       ),

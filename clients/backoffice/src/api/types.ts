@@ -113,6 +113,10 @@ export type DayAgenda = ReadOk<'/api/v1/staff/centres/{centreId}/agenda/{date}'>
 /** `GET /api/v1/staff/customers` */
 export type CustomerHit = ReadOk<'/api/v1/staff/customers'>['items'][number];
 
+/** `GET /api/v1/staff/customers/:customerId/bookings` */
+export type CustomerBookingsPage = ReadOk<'/api/v1/staff/customers/{customerId}/bookings'>;
+export type CustomerBooking = CustomerBookingsPage['items'][number];
+
 export type ActorRef = AuditEvent['actor'];
 
 /** `GET /api/v1/audit/streams/:stream/events` */
@@ -164,6 +168,21 @@ export interface OutboxMessage {
   readonly provider: string | null;
   readonly createdAt: string;
   readonly sentAt: string | null;
+}
+
+/** `POST /api/v1/staff/bookings/:bookingId/confirmation/resend` (sagas/src/http/resend-confirmation-routes.ts). */
+export interface ResentConfirmation {
+  readonly bookingId: string;
+  /** The Idempotency-Key was used before: nothing more was sent. */
+  readonly replayed: boolean;
+  readonly messages: readonly {
+    readonly id: string;
+    readonly channel: 'email' | 'sms';
+    readonly recipient: string;
+    readonly status: string;
+    readonly attachments: readonly { readonly filename: string; readonly contentType: string }[];
+    readonly createdAt: string;
+  }[];
 }
 
 /** `POST /api/v1/centres/:centreId/bookings` (book on a customer's behalf). */

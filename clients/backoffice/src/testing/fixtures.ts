@@ -33,7 +33,7 @@ export function dayAgenda(date = '2026-03-10'): DayAgenda {
           agendaEntry({ bookingId: 'b2', start: '09:00', end: '09:45', status: 'confirmed' }),
           agendaEntry({ bookingId: 'b3', start: '10:00', end: '10:45', status: 'checked_in' }),
         ],
-        blocks: [{ from: '12:00', to: '13:00', label: 'Pause déjeuner' }],
+        blocks: [{ blockId: 'blk-lunch', from: '12:00', to: '13:00', label: 'Pause déjeuner' }],
       },
       {
         inspectorId: 'insp-2',
@@ -44,6 +44,6 @@ export function dayAgenda(date = '2026-03-10'): DayAgenda {
       },
     ],
     unassigned: [agendaEntry({ bookingId: 'b4', start: '09:00', end: '09:45', overbooked: true })],
-    centreBlocks: [{ from: '16:00', to: '17:00', label: 'Maintenance' }],
+    centreBlocks: [{ blockId: 'blk-maintenance', from: '16:00', to: '17:00', label: 'Maintenance' }],
   };
 }

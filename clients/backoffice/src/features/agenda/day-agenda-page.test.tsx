@@ -111,4 +111,36 @@ describe('the centre day agenda', () => {
       label: 'Panne du banc',
     });
   });
+
+  it('lifts a blocked period with its block id (Débloquer), and only for roles that block', async () => {
+    const unblockPath = `/api/v1/centres/${CENTRE}/days/2026-03-10/blocks/blk-maintenance`;
+    const server = page('responsable_centre', {
+      [`DELETE ${unblockPath}`]: { centreId: CENTRE, date: '2026-03-10', revision: 7 },
+    });
+    const user = userEvent.setup();
+    const list = await screen.findByRole('list', { name: 'Périodes bloquées' });
+    expect(
+      within(list)
+        .getAllByRole('listitem')
+        .map((item) => item.textContent),
+    ).toEqual([
+      expect.stringMatching(/^12:00–13:00 · Julien Moreau · Pause déjeuner/),
+      expect.stringMatching(/^16:00–17:00 · Tout le centre · Maintenance/),
+    ]);
+    await user.click(
+      within(list).getByRole('button', { name: 'Débloquer 16:00–17:00 (Tout le centre, Maintenance)' }),
+    );
+    await waitFor(() =>
+      expect(screen.getByRole('status').textContent).toBe('Période 16:00–17:00 débloquée.'),
+    );
+    const [call] = server.callsTo('DELETE', unblockPath);
+    expect(call?.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(call?.headers.authorization).toBe('Bearer test-token');
+    await waitFor(() => expect(server.callsTo('GET', agendaPath).length).toBeGreaterThanOrEqual(2));
+    cleanup();
+
+    page('operateur');
+    await screen.findByRole('heading', { level: 1, name: /Lyon Gerland/ });
+    expect(screen.queryByRole('button', { name: /^Débloquer/ })).toBeNull();
+  });
 });

@@ -1,6 +1,6 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { describeError } from '../../api/http.js';
-import type { AgendaEntry, InspectionResult } from '../../api/types.js';
+import type { AgendaBlock, AgendaEntry, InspectionResult } from '../../api/types.js';
 import { may } from '../../auth/roles.js';
 import { useApi, usePrincipal } from '../../auth/session.js';
 import { CentrePicker } from '../../ui/centre-picker.js';
@@ -129,8 +129,17 @@ export function DayAgendaPage(props: {
           {centreId !== null && may(principal.role, 'block') ? (
             <BlockForm
               inspectors={agenda.inspectors.map((i) => ({ id: i.inspectorId, name: i.name }))}
+              blocks={[
+                ...agenda.centreBlocks.map((block) => ({ ...block, who: 'Tout le centre' })),
+                ...agenda.inspectors.flatMap((i) => i.blocks.map((block) => ({ ...block, who: i.name }))),
+              ]}
               onBlock={(body) =>
                 act(`Période ${body.from}–${body.to} bloquée.`, () => api.blockPeriod(centreId, date, body))
+              }
+              onUnblock={(block) =>
+                act(`Période ${block.from}–${block.to} débloquée.`, () =>
+                  api.unblockPeriod(centreId, date, block.blockId),
+                )
               }
             />
           ) : null}
@@ -279,9 +288,14 @@ function EntryPanel(props: {
   );
 }
 
+type DayBlock = AgendaBlock & { who: string };
+
 function BlockForm(props: {
   inspectors: { id: string; name: string }[];
+  /** The day's blocked periods, each with who it concerns. */
+  blocks: DayBlock[];
   onBlock: (body: { from: string; to: string; label: string; inspectorId?: string }) => void;
+  onUnblock: (block: DayBlock) => void;
 }) {
   const [from, setFrom] = useState('12:00');
   const [to, setTo] = useState('13:00');
@@ -328,6 +342,27 @@ function BlockForm(props: {
         </Field>
         <button type="submit">Bloquer</button>
       </form>
+      <h3 id="blocked-title">Périodes bloquées</h3>
+      {props.blocks.length === 0 ? (
+        <p>Aucune période bloquée ce jour.</p>
+      ) : (
+        <ul aria-labelledby="blocked-title" className="stack">
+          {[...props.blocks]
+            .sort((a, b) => a.from.localeCompare(b.from))
+            .map((block) => (
+              <li key={block.blockId}>
+                {block.from}–{block.to} · {block.who} · {block.label}{' '}
+                <button
+                  type="button"
+                  aria-label={`Débloquer ${block.from}–${block.to} (${block.who}, ${block.label})`}
+                  onClick={() => props.onUnblock(block)}
+                >
+                  Débloquer
+                </button>
+              </li>
+            ))}
+        </ul>
+      )}
     </section>
   );
 }

@@ -177,4 +177,132 @@ describe('the call centre', () => {
     // The new booking opens with its detail and history.
     expect(await screen.findByRole('region', { name: 'Rendez-vous ABCD-EFGH' })).toBeTruthy();
   });
+
+  it('shows a customer’s history page by page, and opens a booking from it', async () => {
+    const older = {
+      bookingId: 'bk-0',
+      reference: 'ZZ9Y-8X7W',
+      status: 'completed' as const,
+      centreId: CENTRE,
+      start: '2025-03-02T10:00',
+      end: '2025-03-02T10:45',
+      controlType: 'CTP' as const,
+      vehicle: { plate: 'AB-123-CD', category: 'VP' as const },
+      priceCents: 7800,
+      channel: 'web' as const,
+      result: 'A' as const,
+      placedAt: '2025-02-20T10:00:00.000Z',
+    };
+    const server = fakeServer({
+      'GET /api/v1/staff/customers': { items: [hit], nextCursor: null },
+      'GET /api/v1/staff/customers/cust-1/bookings': (call) =>
+        call.query.get('cursor') === 'page-2'
+          ? { json: { items: [older], nextCursor: null } }
+          : {
+              json: {
+                items: [
+                  {
+                    ...older,
+                    bookingId: 'bk-1',
+                    reference: 'K7M4-QX2P',
+                    status: 'confirmed',
+                    result: null,
+                    start: '2026-03-12T09:30',
+                    end: '2026-03-12T10:15',
+                  },
+                ],
+                nextCursor: 'page-2',
+              },
+            },
+      'GET /api/v1/staff/bookings/bk-0': {
+        ...detail,
+        booking: { ...detail.booking, bookingId: 'bk-0', reference: 'ZZ9Y-8X7W', status: 'completed' },
+      },
+    });
+    renderWithSession(<CallCentrePage />, { role: 'call_centre', centreIds: [], fetch: server.fetch });
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Nom'), 'Curie');
+    await user.click(screen.getByRole('button', { name: 'Rechercher' }));
+    await user.click(await screen.findByRole('button', { name: 'Historique de Marie Curie' }));
+
+    const history = await screen.findByRole('region', { name: 'Historique de Marie Curie' });
+    expect(await within(history).findByRole('table', { name: '1 rendez-vous affiché(s)' })).toBeTruthy();
+    await user.click(within(history).getByRole('button', { name: 'Afficher les rendez-vous plus anciens' }));
+    const table = await within(history).findByRole('table', { name: '2 rendez-vous affiché(s)' });
+    expect(
+      within(table)
+        .getAllByRole('rowheader')
+        .map((cell) => cell.textContent),
+    ).toEqual(['K7M4-QX2P', 'ZZ9Y-8X7W']);
+    expect(within(history).queryByRole('button', { name: /plus anciens/ })).toBeNull();
+    const calls = server.callsTo('GET', '/api/v1/staff/customers/cust-1/bookings');
+    expect(calls.map((call) => call.query.get('cursor'))).toEqual([null, 'page-2']);
+    expect(calls[0]?.headers.authorization).toBe('Bearer test-token');
+
+    await user.click(within(table).getByRole('button', { name: 'Ouvrir ZZ9Y-8X7W' }));
+    expect(await screen.findByRole('region', { name: 'Rendez-vous ZZ9Y-8X7W' })).toBeTruthy();
+  });
+
+  it('resends a confirmed booking’s confirmation and says where it went', async () => {
+    const resendPath = '/api/v1/staff/bookings/bk-1/confirmation/resend';
+    const server = fakeServer({
+      'GET /api/v1/staff/customers': { items: [hit], nextCursor: null },
+      'GET /api/v1/staff/bookings/bk-1': detail,
+      [`POST ${resendPath}`]: () => ({
+        status: 202,
+        json: {
+          bookingId: 'bk-1',
+          replayed: false,
+          messages: [
+            {
+              id: 'm2',
+              channel: 'sms',
+              recipient: '+33612345678',
+              status: 'recorded',
+              attachments: [],
+              createdAt: '2026-03-10T10:00:00.000Z',
+            },
+            {
+              id: 'm1',
+              channel: 'email',
+              recipient: 'marie@example.fr',
+              status: 'pending',
+              attachments: [{ filename: 'rendez-vous.ics', contentType: 'text/calendar' }],
+              createdAt: '2026-03-10T10:00:00.000Z',
+            },
+          ],
+        },
+      }),
+    });
+    renderWithSession(<CallCentrePage />, { role: 'call_centre', centreIds: [], fetch: server.fetch });
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Téléphone'), '0612345678');
+    await user.click(screen.getByRole('button', { name: 'Rechercher' }));
+    await user.click(await screen.findByRole('button', { name: 'Ouvrir K7M4-QX2P' }));
+    const panel = await screen.findByRole('region', { name: 'Rendez-vous K7M4-QX2P' });
+    await user.click(within(panel).getByRole('button', { name: 'Renvoyer la confirmation' }));
+    await waitFor(() =>
+      expect(within(panel).getByRole('status').textContent).toBe(
+        'Confirmation renvoyée par e-mail à marie@example.fr (avec le fichier calendrier) et par SMS au +33612345678.',
+      ),
+    );
+    const [call] = server.callsTo('POST', resendPath);
+    expect(call?.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(call?.headers.authorization).toBe('Bearer test-token');
+  });
+
+  it('offers no resend for a booking that is not confirmed', async () => {
+    const server = fakeServer({
+      'GET /api/v1/staff/customers': { items: [hit], nextCursor: null },
+      'GET /api/v1/staff/bookings/bk-1': { ...detail, booking: { ...detail.booking, status: 'placed' } },
+    });
+    renderWithSession(<CallCentrePage />, { role: 'call_centre', centreIds: [], fetch: server.fetch });
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Téléphone'), '0612345678');
+    await user.click(screen.getByRole('button', { name: 'Rechercher' }));
+    await user.click(await screen.findByRole('button', { name: 'Ouvrir K7M4-QX2P' }));
+    const panel = await screen.findByRole('region', { name: 'Rendez-vous K7M4-QX2P' });
+    expect(within(panel).getByRole('button', { name: /Confirmer/ })).toBeTruthy();
+    expect(within(panel).queryByRole('button', { name: 'Renvoyer la confirmation' })).toBeNull();
+  });
 });

@@ -1,6 +1,11 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import { ApiError, describeError } from '../../api/http.js';
-import type { CancellationReason, CustomerHit, StaffBookingDetail } from '../../api/types.js';
+import type {
+  CancellationReason,
+  CustomerBooking,
+  CustomerHit,
+  StaffBookingDetail,
+} from '../../api/types.js';
 import { useApi } from '../../auth/session.js';
 import { ErrorAlert, Field, PageTitle, StatusMessage } from '../../ui/components.js';
 import {
@@ -32,6 +37,7 @@ export function CallCentrePage() {
   const [error, setError] = useState<unknown>(null);
   const [detail, setDetail] = useState<StaffBookingDetail | null>(null);
   const [prefill, setPrefill] = useState<CustomerPrefill | null>(null);
+  const [history, setHistory] = useState<{ customerId: string; name: string } | null>(null);
 
   const search = async (event: FormEvent) => {
     event.preventDefault();
@@ -129,6 +135,17 @@ export function CallCentrePage() {
                       ({hit.bookingCount} au total)
                     </td>
                     <td className="actions">
+                      <button
+                        type="button"
+                        onClick={() =>
+                          setHistory({
+                            customerId: hit.customerId,
+                            name: hit.name ?? 'client aux données effacées',
+                          })
+                        }
+                      >
+                        Historique de {hit.name ?? 'ce client'}
+                      </button>
                       {hit.lastBooking ? (
                         <button type="button" onClick={() => open(hit.lastBooking!.bookingId)}>
                           Ouvrir {hit.lastBooking.reference}
@@ -155,11 +172,25 @@ export function CallCentrePage() {
           )
         ) : null}
       </section>
+      {history ? (
+        <CustomerHistory
+          key={history.customerId}
+          customerId={history.customerId}
+          name={history.name}
+          onOpen={(bookingId) => open(bookingId)}
+        />
+      ) : null}
       {detail ? (
         <BookingDetail
           key={detail.booking.bookingId}
           detail={detail}
           onChanged={() => open(detail.booking.bookingId, 3)}
+          onHistory={() =>
+            setHistory({
+              customerId: detail.booking.customerId,
+              name: detail.booking.customer.name ?? 'client aux données effacées',
+            })
+          }
         />
       ) : null}
       {prefill ? (
@@ -175,13 +206,14 @@ export function CallCentrePage() {
   );
 }
 
-function BookingDetail(props: { detail: StaffBookingDetail; onChanged: () => void }) {
+function BookingDetail(props: { detail: StaffBookingDetail; onChanged: () => void; onHistory: () => void }) {
   const api = useApi();
   const { booking, history } = props.detail;
   const [message, setMessage] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [moveTo, setMoveTo] = useState(booking.start);
   const [reason, setReason] = useState<CancellationReason>('customer_request');
   const [comment, setComment] = useState('');
+  const [resending, setResending] = useState(false);
   const active = booking.status === 'placed' || booking.status === 'confirmed';
 
   const act = async (ok: string, action: () => Promise<unknown>) => {
@@ -296,26 +328,125 @@ function BookingDetail(props: { detail: StaffBookingDetail; onChanged: () => voi
             </Field>
             <button type="submit">Annuler le rendez-vous</button>
           </form>
-          <button
-            type="button"
-            onClick={() =>
-              act('Confirmation renvoyée au client.', async () => {
+          {booking.status === 'confirmed' ? (
+            <button
+              type="button"
+              disabled={resending}
+              onClick={async () => {
+                setResending(true);
+                setMessage(null);
                 try {
-                  await api.resendConfirmation(booking.bookingId);
+                  const resent = await api.resendConfirmation(booking.bookingId);
+                  setMessage({ kind: 'ok', text: resentText(resent.messages) });
                 } catch (error) {
-                  if (error instanceof ApiError && error.status === 404)
-                    throw new Error('Le renvoi de la confirmation n’est pas encore proposé par ce serveur.');
-                  throw error;
+                  setMessage({ kind: 'error', text: describeError(error) });
+                } finally {
+                  setResending(false);
                 }
-              })
-            }
-          >
-            Renvoyer la confirmation
-          </button>
+              }}
+            >
+              Renvoyer la confirmation
+            </button>
+          ) : null}
         </div>
       ) : null}
+      <button type="button" className="link-button" onClick={props.onHistory}>
+        Tous les rendez-vous de ce client
+      </button>
       <h3>Historique</h3>
       <EventTimeline events={history} />
+    </section>
+  );
+}
+
+/** What the customer was sent again: "par e-mail à … (avec le fichier calendrier) et par SMS au …". */
+export function resentText(
+  messages: readonly { channel: 'email' | 'sms'; recipient: string; attachments: readonly unknown[] }[],
+): string {
+  const parts = messages
+    .slice()
+    .sort((a, b) => a.channel.localeCompare(b.channel))
+    .map((m) =>
+      m.channel === 'email'
+        ? `par e-mail à ${m.recipient}${m.attachments.length > 0 ? ' (avec le fichier calendrier)' : ''}`
+        : `par SMS au ${m.recipient}`,
+    );
+  return parts.length === 0 ? 'Confirmation renvoyée.' : `Confirmation renvoyée ${parts.join(' et ')}.`;
+}
+
+/** A customer's bookings, newest appointment first, page after page. */
+function CustomerHistory(props: { customerId: string; name: string; onOpen: (bookingId: string) => void }) {
+  const api = useApi();
+  const [items, setItems] = useState<CustomerBooking[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
+
+  const load = async (cursor?: string) => {
+    setLoading(true);
+    setError(null);
+    try {
+      const page = await api.customerBookings(props.customerId, cursor);
+      setItems((before) => (cursor ? [...before, ...page.items] : page.items));
+      setNext(page.nextCursor);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setLoading(false);
+    }
+  };
+  // biome-ignore lint/correctness/useExhaustiveDependencies: loads once per customer (the component is keyed by it)
+  useEffect(() => {
+    void load();
+  }, []);
+
+  return (
+    <section aria-labelledby="history-title" className="panel">
+      <h2 id="history-title">Historique de {props.name}</h2>
+      {error ? <ErrorAlert error={error} /> : null}
+      {items.length > 0 ? (
+        <table>
+          <caption>{items.length} rendez-vous affiché(s)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Référence</th>
+              <th scope="col">Date</th>
+              <th scope="col">Contrôle</th>
+              <th scope="col">Véhicule</th>
+              <th scope="col">Statut</th>
+              <th scope="col">Prix</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((item) => (
+              <tr key={item.bookingId}>
+                <th scope="row">{item.reference}</th>
+                <td>{formatLocalDateTime(item.start)}</td>
+                <td>{CONTROL_LABELS[item.controlType]}</td>
+                <td>{item.vehicle.plate ?? '—'}</td>
+                <td>
+                  {STATUS_LABELS[item.status]}
+                  {item.result ? ` (${item.result})` : ''}
+                </td>
+                <td>{formatEuros(item.priceCents)}</td>
+                <td>
+                  <button type="button" onClick={() => props.onOpen(item.bookingId)}>
+                    Ouvrir {item.reference}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {!loading && !error && items.length === 0 ? <p role="status">Aucun rendez-vous.</p> : null}
+      {loading ? <p aria-busy="true">Chargement…</p> : null}
+      {next !== null && !loading ? (
+        <button type="button" onClick={() => load(next)}>
+          Afficher les rendez-vous plus anciens
+        </button>
+      ) : null}
     </section>
   );
 }

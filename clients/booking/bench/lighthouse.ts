@@ -16,7 +16,8 @@ import lighthouse from 'lighthouse';
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 3;
-const url = args.find((arg, i) => !arg.startsWith('--') && args[i - 1] !== '--runs') ?? 'http://localhost:3000/';
+const url =
+  args.find((arg, i) => !arg.startsWith('--') && args[i - 1] !== '--runs') ?? 'http://localhost:3000/';
 const chromePath = process.env.CHROME_PATH ?? '/usr/bin/chromium';
 const BUDGET = 90;
 

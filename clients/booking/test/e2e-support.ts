@@ -46,6 +46,17 @@ export async function startServer(): Promise<RunningServer> {
   delete env.VITEST_POOL_ID;
   delete env.VITEST_WORKER_ID;
   delete env.NODE_ENV;
+  // As `npm start` on a fresh clone: embedded stores in the fresh data dir, not the CI's shared
+  // PostgreSQL/Redis (whose default schema other runs have filled).
+  for (const name of [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'LEDGER',
+    'EVENTSTORE_URL',
+    'KAFKA_BROKERS',
+    'OIDC_ISSUER',
+  ])
+    delete env[name];
   const child: ChildProcess = spawn(process.execPath, [path.join(REPO_ROOT, 'ops/bin/pti.js'), 'start'], {
     cwd: REPO_ROOT,
     env,

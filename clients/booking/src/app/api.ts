@@ -8,6 +8,10 @@ type JsonOf<T> = T extends { content: { 'application/json': infer B } } ? B : ne
 export type PlaceBookingBody = JsonOf<CommandPaths['/api/v1/bookings']['post']['requestBody']>;
 export type PlacedBooking = JsonOf<CommandPaths['/api/v1/bookings']['post']['responses'][201]>;
 export type HoldBody = JsonOf<CommandPaths['/api/v1/holds']['post']['requestBody']>;
+/** One booking a signed-in fleet manager placed (`GET /api/v1/pro/bookings`). */
+export type AccountBooking = JsonOf<
+  ReadPaths['/api/v1/pro/bookings']['get']['responses'][200]
+>['items'][number];
 export type HeldSlot = JsonOf<CommandPaths['/api/v1/holds']['post']['responses'][201]>;
 export type CentreSearchPage = JsonOf<ReadPaths['/api/v1/centres']['get']['responses'][200]>;
 export type CentreSearchHit = CentreSearchPage['items'][number];

@@ -1,7 +1,7 @@
 import { idempotencyKey } from '@pti/api-client';
 import { useLiveQuery } from 'dexie-react-hooks';
-import { type FormEvent, useState } from 'react';
-import { ApiError, api, call, confirmOnSite } from '../app/api.js';
+import { type FormEvent, useCallback, useEffect, useState } from 'react';
+import { type AccountBooking, ApiError, api, call, confirmOnSite } from '../app/api.js';
 import { PlateField } from '../components/PlateField.js';
 import { isSiret, normalisePhone, validateContact } from '../domain/contact-validation.js';
 import { normalisePlate } from '../domain/plate.js';
@@ -117,6 +117,25 @@ function FleetBooking({ session, onSignOut }: { session: Session; onSignOut: () 
   const [busy, setBusy] = useState(false);
   const siret = company.siret.replace(/\s/g, '');
   const fleet = useLiveQuery(() => db.bookings.where('siret').equals(siret).toArray(), [siret], []);
+  // The account's bookings as the server knows them (every device); this device's list stays the
+  // fallback when the server cannot be reached.
+  const [placedByAccount, setPlacedByAccount] = useState<AccountBooking[] | null>(null);
+  const loadAccountBookings = useCallback(async () => {
+    try {
+      const page = await call(
+        api.queries.GET('/api/v1/pro/bookings', {
+          headers: { authorization: `Bearer ${session.token}` },
+          params: { query: { limit: 100 } },
+        }),
+      );
+      setPlacedByAccount([...page.items]);
+    } catch {
+      setPlacedByAccount(null);
+    }
+  }, [session.token]);
+  useEffect(() => {
+    void loadAccountBookings();
+  }, [loadAccountBookings]);
 
   const update = (key: number, patch: Partial<FleetVehicle>) =>
     setVehicles((list) => list.map((vehicle) => (vehicle.key === key ? { ...vehicle, ...patch } : vehicle)));
@@ -214,6 +233,7 @@ function FleetBooking({ session, onSignOut }: { session: Session; onSignOut: () 
       }
     } finally {
       setBusy(false);
+      void loadAccountBookings();
     }
   };
 
@@ -356,17 +376,34 @@ function FleetBooking({ session, onSignOut }: { session: Session; onSignOut: () 
           </ul>
         </section>
       ) : null}
-      <section className="card">
-        <h2>Rendez-vous de la flotte</h2>
-        {(fleet ?? []).length === 0 ? <p>Aucun rendez-vous pour ce SIRET sur cet appareil.</p> : null}
-        <ul>
-          {(fleet ?? []).map((booking) => (
-            <li key={booking.reference}>
-              {booking.plate} — {formatDateTime(booking.start)} — {booking.centreName} —{' '}
-              {statusLabel(booking.status)} ({booking.reference})
-            </li>
-          ))}
-        </ul>
+      <section className="card" aria-labelledby="fleet-bookings-title">
+        <h2 id="fleet-bookings-title">Rendez-vous de la flotte</h2>
+        {placedByAccount !== null ? (
+          <>
+            <p>Rendez-vous pris avec ce compte, sur tous vos appareils.</p>
+            {placedByAccount.length === 0 ? <p>Aucun rendez-vous pour ce compte.</p> : null}
+            <ul>
+              {placedByAccount.map((booking) => (
+                <li key={booking.bookingId}>
+                  {booking.vehicle.plate ?? 'Immatriculation effacée'} — {formatDateTime(booking.start)} —{' '}
+                  {statusLabel(booking.status)} ({booking.reference})
+                </li>
+              ))}
+            </ul>
+          </>
+        ) : (
+          <>
+            {(fleet ?? []).length === 0 ? <p>Aucun rendez-vous pour ce SIRET sur cet appareil.</p> : null}
+            <ul>
+              {(fleet ?? []).map((booking) => (
+                <li key={booking.reference}>
+                  {booking.plate} — {formatDateTime(booking.start)} — {booking.centreName} —{' '}
+                  {statusLabel(booking.status)} ({booking.reference})
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
       </section>
     </>
   );

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, EnvSchema, loadConfig } from '@pti/platform';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { projectionLeaseFromEnv } from '../src/start/start-settings.js';
 
 // The kustomize manifests of ops/deploy/k8s, checked by parsing (no cluster here). When `kubectl` is on
 // the PATH, the overlays are also built with `kubectl kustomize` and the rendered output checked.
@@ -16,13 +17,9 @@ const OVERLAYS = ['dev', 'production'] as const;
 
 const ROLES = ['write-side', 'read-api', 'projections', 'sagas'] as const;
 const HTTP_ROLES = ['write-side', 'read-api'] as const;
-/** Variables the manifests set that the platform's config does not read (yet): the projection
- * partition lease of DESIGN.md §9, read by the projections runner. */
-const EXTENSION_VARIABLES = [
-  'PROJECTION_PARTITIONS',
-  'PROJECTION_PARTITION_LEASE',
-  'PROJECTION_LEASE_TTL_SECONDS',
-];
+/** Variables the manifests set that the platform's config does not read: the projection lease of
+ * DESIGN.md §9, read by `projectionLeaseFromEnv` (ops/src/start/start-settings.ts). */
+const EXTENSION_VARIABLES = ['PROJECTION_PARTITION_LEASE', 'PROJECTION_LEASE_TTL_SECONDS'];
 const PLATFORM_VARIABLES = new Set(Object.keys(EnvSchema.properties));
 
 // ---- loading ----------------------------------------------------------------------------------------
@@ -475,9 +472,12 @@ describe('ops/deploy/k8s/base: configuration and secrets', () => {
   });
 
   it('configures the projection partition lease in PostgreSQL, owned by the pod name', () => {
-    expect(Number(configEnv.PROJECTION_PARTITIONS)).toBeGreaterThanOrEqual(1);
-    expect(Number.isInteger(Number(configEnv.PROJECTION_PARTITIONS))).toBe(true);
     expect(configEnv.PROJECTION_PARTITION_LEASE).toBe('postgres');
+    // What the projections process reads from it (the lease option of the runner).
+    expect(projectionLeaseFromEnv({ ...configEnv, PROJECTION_INSTANCE_ID: 'projections-0' })).toEqual({
+      owner: 'projections-0',
+      ttlMs: Number(configEnv.PROJECTION_LEASE_TTL_SECONDS) * 1_000,
+    });
     expect(Number(configEnv.PROJECTION_LEASE_TTL_SECONDS)).toBeGreaterThan(0);
     const sts = find(base, 'StatefulSet', 'projections');
     const headless = find(base, 'Service', sts.spec.serviceName);
@@ -527,7 +527,7 @@ describe('ops/deploy/k8s/README.md', () => {
       'replicas',
       'Redis',
       'PostgreSQL',
-      'PROJECTION_PARTITIONS',
+      'PROJECTION_PARTITION_LEASE',
     ]) {
       expect(readme, term).toContain(term);
     }

@@ -2,7 +2,11 @@ import type { Cache, Ledger, Logger, Metrics, TransactionalSqlExecutor } from '@
 import { PROJECTORS } from './projectors.js';
 import type { ProjectionLayout } from './runtime/layout.js';
 import type { Projector } from './runtime/projector.js';
-import { createProjectionRunner, type ProjectionRunner } from './runtime/runner.js';
+import {
+  createProjectionRunner,
+  type ProjectionLeaseOptions,
+  type ProjectionRunner,
+} from './runtime/runner.js';
 
 /** What the embedded process (or a projections-only process) hands the runner. */
 export interface ProjectionRuntimeDeps {
@@ -17,6 +21,8 @@ export interface ProjectionRuntimeDeps {
   readonly only?: readonly string[];
   readonly projectors?: readonly Projector[];
   readonly layout?: ProjectionLayout;
+  /** Several replicas: each read model runs in the one process holding its lease; default all here. */
+  readonly lease?: ProjectionLeaseOptions;
 }
 
 /**
@@ -35,6 +41,7 @@ export async function startProjections(deps: ProjectionRuntimeDeps): Promise<Pro
     only: deps.only,
     projectors: deps.projectors ?? PROJECTORS,
     layout: deps.layout,
+    lease: deps.lease,
   });
   await runner.start();
   return runner;

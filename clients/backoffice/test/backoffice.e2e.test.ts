@@ -411,6 +411,13 @@ describe.skipIf(!hasChromium)('back office in headless Chromium', () => {
         await page.getByRole('table', { name: /projection/ }).waitFor();
         const outbox = page.getByRole('region', { name: 'Notifications envoyées (boîte d’envoi)' });
         await expect.poll(() => outbox.textContent(), { timeout: 20_000 }).toMatch(/E-mail|SMS/);
+        // A blue/green rebuild of one read model, confirmed, followed to the end (polled every second).
+        await page.getByRole('button', { name: 'Reconstruire la projection centres' }).click();
+        await page.getByRole('alertdialog', { name: 'Reconstruire la projection centres ?' }).waitFor();
+        await page.getByRole('button', { name: 'Confirmer la reconstruction' }).click();
+        const progress = page.getByRole('progressbar', { name: /Reconstruction de la projection centres/ });
+        await expect.poll(() => progress.getAttribute('aria-valuenow'), { timeout: 60_000 }).toBe('100');
+        await page.getByText(/Reconstruction terminée : centres v\d+ \(remplace v\d+\)/).waitFor();
       }
       await page.waitForLoadState('networkidle');
       await expectAccessible(name);

@@ -1,6 +1,7 @@
 import { positionToString } from '@pti/platform';
 import {
   createHeadTracker,
+  createLeaseStore,
   type GenerationRecord,
   type Lag,
   listGenerations,
@@ -24,6 +25,8 @@ export interface ProjectorStatusLine {
   /** Projector code version vs the version that built the live generation. */
   readonly codeVersion: number;
   readonly liveVersion: number | null;
+  /** The replica holding the read model's lease (`PROJECTION_PARTITION_LEASE=postgres`); null: none. */
+  readonly owner: string | null;
 }
 
 /** Behind by more than this many events, or older than this many seconds: "catching up". */
@@ -52,6 +55,11 @@ export async function projectionsStatus(
     const { ledger, db, layout } = stores.deps;
     const head = await createHeadTracker(ledger).head(0);
     const now = new Date();
+    // No lease table (leases never used here) or unreadable: no owner shown.
+    const leases = await createLeaseStore(db, layout)
+      .held('projector:')
+      .catch(() => []);
+    const owners = new Map(leases.map((lease) => [lease.name.slice('projector:'.length), lease.owner]));
     return await Promise.all(
       projectors.map(async (projector): Promise<ProjectorStatusLine> => {
         const generations = await listGenerations(db, layout, projector.name);
@@ -72,6 +80,7 @@ export async function projectionsStatus(
               : { generation: building.generation, checkpoint: positionToString(building.position) },
           codeVersion: projector.version,
           liveVersion: live?.projectorVersion ?? null,
+          owner: owners.get(projector.name) ?? null,
         };
       }),
     );
@@ -98,6 +107,7 @@ export async function projectionsStatusCommand(
       'checkpoint'.padEnd(22),
       'lag events'.padStart(10),
       'lag s'.padStart(8),
+      '  owner'.padEnd(18),
       '  building',
     ].join(' '),
   );
@@ -110,6 +120,7 @@ export async function projectionsStatusCommand(
         (line.checkpoint ?? '-').padEnd(22),
         String(line.lag?.events ?? '-').padStart(10),
         (line.lag === null ? '-' : line.lag.seconds.toFixed(1)).padStart(8),
+        `  ${line.owner ?? '-'}`.padEnd(18),
         line.building === null ? '' : `  v${line.building.generation} at ${line.building.checkpoint}`,
       ].join(' '),
     );

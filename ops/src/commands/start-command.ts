@@ -3,7 +3,7 @@ import { buildPlatformServer, isRole, ROLES, type Role } from '../start/embedded
 import { openPlatformRuntime } from '../start/platform-runtime.js';
 import { projectorsFromEnv } from '../start/read-side-composition.js';
 import { mountSagas } from '../start/sagas-composition.js';
-import { rateLimitFromEnv } from '../start/start-settings.js';
+import { projectionLeaseFromEnv, rateLimitFromEnv } from '../start/start-settings.js';
 import { staticClients } from '../start/static-clients.js';
 
 /**
@@ -20,6 +20,7 @@ export async function startCommand(roleArgument: string | undefined): Promise<vo
   const config = loadConfig();
   const projectors = projectorsFromEnv();
   const rateLimit = rateLimitFromEnv();
+  const projectionLease = projectionLeaseFromEnv();
   const runtime = await openPlatformRuntime(config, { migrate: true });
   let server: Awaited<ReturnType<typeof buildPlatformServer>>;
   try {
@@ -28,6 +29,7 @@ export async function startCommand(roleArgument: string | undefined): Promise<vo
       // Embedded mode (no OIDC issuer) creates the demo network on first start.
       seedDemo: true,
       projectors,
+      projectionLease,
       rateLimit,
       mountSagas: (app, platform, parts) => mountSagas(app, platform, parts),
       serveClients: (app) => staticClients(app),

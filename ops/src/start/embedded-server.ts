@@ -5,7 +5,13 @@ import {
   type Identity,
   type Ledger,
 } from '@pti/platform';
-import { liveGeneration, PROJECTORS, type ProjectionLayout, type ProjectionRunner } from '@pti/projections';
+import {
+  liveGeneration,
+  PROJECTORS,
+  type ProjectionLayout,
+  type ProjectionLeaseOptions,
+  type ProjectionRunner,
+} from '@pti/projections';
 import { type RateLimitSettings, readApiRoutes, registerReadApiDocs } from '@pti/read-api';
 import { OPENAPI_PATH, WRITE_SIDE_ROUTER_OPTIONS } from '@pti/write-side';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -17,6 +23,7 @@ import {
   readModelErasureParticipants,
   startReadModelProjections,
 } from './read-side-composition.js';
+import { rebuildRoutes } from './rebuild-routes.js';
 import { registryProjectionStatus } from './registry-status.js';
 import {
   type MountOptions,
@@ -51,6 +58,8 @@ export interface ServerOptions extends MountOptions {
   readonly layout?: ProjectionLayout;
   /** Run a subset of the projectors; default all. */
   readonly projectors?: readonly string[];
+  /** Several projections replicas: run only the read models whose lease this process holds (`projectionLeaseFromEnv`). */
+  readonly projectionLease?: ProjectionLeaseOptions;
   /** Read API rate limits; `false` turns them off (benchmarks). */
   readonly rateLimit?: Partial<RateLimitSettings> | false;
   /** The saga composition, for the `sagas` and `all` roles; none mounted when absent. */
@@ -159,6 +168,7 @@ export async function buildPlatformServer(
     if (has(role, 'projections') && readModels !== undefined) {
       projections = await startReadModelProjections(runtime, personal.ledger, readModels, {
         only: options.projectors,
+        lease: options.projectionLease,
       });
       const runner = projections;
       closers.push(() => runner.stop());
@@ -199,6 +209,9 @@ export async function buildPlatformServer(
       // Erasure also covers the sagas' tables (payment records, the notification outbox).
       personal.personalData.participants.register(mounted.sagas.erasure);
     }
+    // Rebuilds over HTTP (back office): run here when this process runs projectors, else 503.
+    if (servesHttpApi || has(role, 'projections'))
+      await app.register(rebuildRoutes, { prefix: '/api/v1', runner: parts.projections });
     const stores = parts.readModels;
     registerOperationalRoutes(app, runtime, role, startedAt, {
       projections: parts.projections,
@@ -283,7 +296,8 @@ function registerOperationalRoutes(
     const building =
       projections !== undefined
         ? (await projections.status())
-            .filter((lane) => lane.state !== 'live')
+            // A read model owned by another replica (lease mode) is that replica's readiness.
+            .filter((lane) => lane.state !== 'live' && lane.lease?.mine !== false)
             .map((lane) => `${lane.name} (${lane.state})`)
         : ((await unbuilt?.().catch(() => ['read models (unreachable)'])) ?? []);
     if (building.length === 0) caughtUp = true;

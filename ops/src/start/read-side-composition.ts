@@ -16,6 +16,7 @@ import {
   migrateRegistry,
   PROJECTORS,
   type ProjectionLayout,
+  type ProjectionLeaseOptions,
   type ProjectionRunner,
   projectionErasureParticipants,
   projectionLayout,
@@ -90,6 +91,8 @@ export async function openReadModelStores(
 export interface ProjectionsOptions {
   /** Run a subset of the projectors (`PTI_PROJECTORS=availability,centres`); default all. */
   readonly only?: readonly string[];
+  /** Several replicas: each read model runs where its lease is held (`projectionLeaseFromEnv`). */
+  readonly lease?: ProjectionLeaseOptions;
 }
 
 /** The projectors to run from `PTI_PROJECTORS` (comma-separated names), validated; undefined: all. */
@@ -131,6 +134,7 @@ export async function startReadModelProjections(
     logger: runtime.logger.child({ component: 'projections' }),
     layout: stores.layout,
     only: options.only,
+    lease: options.lease,
   });
 }
 

@@ -4,6 +4,7 @@ export * from './catch-up-many.js';
 export * from './decode.js';
 export * from './lag.js';
 export * from './layout.js';
+export * from './lease.js';
 export * from './live.js';
 export * from './metrics.js';
 export * from './projection-cache.js';

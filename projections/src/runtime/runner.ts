@@ -14,6 +14,7 @@ import { advanceCheckpoint, applyBatch, type GenerationHandle, withMaintenance }
 import { type CatchUpProgress, catchUp } from './catch-up.js';
 import { createHeadTracker, type Lag, projectorLag } from './lag.js';
 import { type ProjectionLayout, projectionLayout } from './layout.js';
+import { createLeaseStore, migrateLeases } from './lease.js';
 import { projectionMetrics } from './metrics.js';
 import type { MaintenanceContext, Projector } from './projector.js';
 import {
@@ -60,6 +61,29 @@ export interface ProjectionRunnerOptions {
   /** Delay before a failed projector restarts from its checkpoint; doubles up to 30 s. */
   readonly retryDelayMs?: number;
   readonly clock?: () => Date;
+  /**
+   * One owner per read model across replicas (DESIGN.md §9): with this set, a lane runs only while
+   * this process holds its lease (`projector:<name>` in the registry's lease table). Without it,
+   * every selected projector runs here (embedded mode, tests).
+   */
+  readonly lease?: ProjectionLeaseOptions;
+}
+
+export interface ProjectionLeaseOptions {
+  /** This process's identity (the pod name in Kubernetes). Distinct per replica. */
+  readonly owner: string;
+  /** A lease not renewed within this time may be taken over; renewed every ttlMs / 3. */
+  readonly ttlMs: number;
+  /** Wall clock of lease expiries (default `new Date()`); not the runner's `clock`, which may be business time. */
+  readonly clock?: () => Date;
+}
+
+/** Who holds a lane's lease (lease mode only). */
+export interface LaneLeaseStatus {
+  /** The current holder, or null when nobody holds an unexpired lease. */
+  readonly owner: string | null;
+  /** Whether this process holds it (and so runs the lane). */
+  readonly mine: boolean;
 }
 
 export interface ProjectorRuntimeStatus {
@@ -69,6 +93,8 @@ export interface ProjectorRuntimeStatus {
   readonly checkpoint: string | null;
   readonly lag: Lag | null;
   readonly lastError: string | null;
+  /** Lease mode only: a lane that is not `mine` runs in another process (its state here is `stopped`). */
+  readonly lease?: LaneLeaseStatus;
 }
 
 export interface RunnerRebuildOptions {
@@ -87,7 +113,7 @@ export interface ProjectionRunner {
    * Resolves when every running projector has applied everything up to `position` (an append's
    * position). Without it, up to the ledger's visible tail — which excludes events committed by
    * transactions younger than one still running (gap safety): pass the last append's position to
-   * wait for it exactly.
+   * wait for it exactly. In lease mode: the projectors this process owns now.
    */
   waitForCatchUp(position?: Position, timeoutMs?: number): Promise<void>;
   /** Blue/green rebuild while the live generation keeps serving and being updated. */
@@ -111,6 +137,13 @@ interface Lane {
   /** Ends the lane's current wait (subscription or retry delay). */
   wake: () => void;
   loop: Promise<void> | undefined;
+  /** False while another process owns the lane (lease mode): its loop stops, or never starts. */
+  active: boolean;
+  /** True from a loop's start to its end (a lane restarts only once its previous loop ended). */
+  running: boolean;
+  /** Lease mode: when our lease ends unless renewed; the holder seen on the last lease round. */
+  leaseExpiresAt: Date | undefined;
+  leaseOwner: string | null;
 }
 
 /** Asks a lane to re-read the registry (a swap happened, or the runner stops). */
@@ -161,11 +194,27 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         generationChanged: false,
         wake: () => {},
         loop: undefined,
+        active: options.lease === undefined,
+        running: false,
+        leaseExpiresAt: undefined,
+        leaseOwner: null,
       },
     ]),
   );
   let stopped = false;
   const timers: NodeJS.Timeout[] = [];
+  const leaseClock = options.lease?.clock ?? (() => new Date());
+  /**
+   * A lane works while the runner runs and (lease mode) this process owns it — and, should the lease
+   * round be late, only until the lease's known expiry: no batch starts after another process may
+   * have taken the lease.
+   */
+  const halted = (lane: Lane) =>
+    stopped ||
+    !lane.active ||
+    (lane.leaseExpiresAt !== undefined && leaseClock().getTime() >= lane.leaseExpiresAt.getTime());
+  /** The lanes this process runs (all of them without leases). */
+  const activeLanes = () => [...lanes.values()].filter((lane) => lane.active);
 
   const metrics = options.metrics === undefined ? undefined : projectionMetrics(options.metrics);
   const eventsTotal = metrics?.eventsTotal;
@@ -199,11 +248,12 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       handle,
       cache,
       batchSize: options.catchUpBatchSize,
-      shouldStop: () => stopped,
+      shouldStop: () => halted(lane),
       onBatch: (applied) => counted(lane, applied),
     });
     lane.checkpoint = result.position;
-    if (stopped) return;
+    // Interrupted (stop, or the lease moved): the next owner resumes this generation from its checkpoint.
+    if (halted(lane)) return;
     await swapGeneration(db, layout, projector, created.generation);
     logger?.info(
       { projector: projector.name, generation: created.generation, events: result.events },
@@ -228,11 +278,11 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       handle,
       cache,
       batchSize: options.catchUpBatchSize,
-      shouldStop: () => stopped || lane.generationChanged,
+      shouldStop: () => halted(lane) || lane.generationChanged,
       onBatch: (applied) => counted(lane, applied),
     });
     lane.checkpoint = caught.position;
-    if (stopped || lane.generationChanged) return;
+    if (halted(lane) || lane.generationChanged) return;
     lane.state = 'live';
     const subscription: Subscription = ledger.subscribe(
       {
@@ -242,6 +292,11 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       },
       {
         handle: async (events: readonly RecordedEvent[]) => {
+          // Lease ran out (not renewed in time): leave the batch to the next owner, from the checkpoint.
+          if (halted(lane)) {
+            lane.wake();
+            return;
+          }
           const end = batchSeconds?.startTimer({ projector: projector.name, mode: 'live' });
           const outcome = await applyBatch(db, layout, handle, events, 'live', cache);
           end?.();
@@ -250,6 +305,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
           counted(lane, outcome.applied);
         },
         caughtUp: async (position) => {
+          if (halted(lane)) return; // batches may have been skipped above: never advance past them
           lane.checkpoint = await advanceCheckpoint(db, layout, handle, position);
           lane.caughtUp = true;
           lane.lastError = null;
@@ -261,7 +317,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     );
     const rebound = new Promise<void>((resolve) => {
       lane.wake = resolve;
-      if (lane.generationChanged || stopped) resolve();
+      if (lane.generationChanged || halted(lane)) resolve();
     });
     try {
       await Promise.race([subscription.done, rebound]);
@@ -272,7 +328,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
 
   const runLane = async (lane: Lane) => {
     let delay = options.retryDelayMs ?? 500;
-    while (!stopped) {
+    lane.running = true;
+    while (!halted(lane)) {
       lane.generationChanged = false;
       try {
         const record = await liveGeneration(db, layout, lane.projector.name);
@@ -290,7 +347,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         }
         delay = options.retryDelayMs ?? 500;
       } catch (error) {
-        if (stopped) break;
+        if (halted(lane)) break;
         lane.state = 'failing';
         lane.lastError = error instanceof Error ? error.message : String(error);
         logger?.error(
@@ -304,6 +361,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       }
     }
     lane.state = 'stopped';
+    lane.running = false;
   };
 
   const refreshAll = async (now: Date) => {
@@ -317,41 +375,152 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   };
 
   const pollRegistry = async () => {
-    for (const lane of lanes.values()) {
+    for (const lane of activeLanes()) {
       if (lane.handle === undefined || lane.state === 'catching up') continue;
       const live = await liveGeneration(db, layout, lane.projector.name).catch(() => undefined);
       if (live !== undefined && live.generation !== lane.handle.generation) rebind(lane);
     }
   };
 
+  // ----- Leases: which lanes this process runs (lease mode) -----
+  const leaseOptions = options.lease;
+  const leases = leaseOptions === undefined ? undefined : createLeaseStore(db, layout, leaseClock);
+  const laneLease = (lane: Lane) => `projector:${lane.projector.name}`;
+  const memberLease = leaseOptions === undefined ? '' : `member:${leaseOptions.owner}`;
+  let leaseRound: Promise<void> | undefined;
+
+  const activate = (lane: Lane, expiresAt: Date) => {
+    lane.active = true;
+    lane.leaseExpiresAt = expiresAt;
+    lane.leaseOwner = leaseOptions?.owner ?? null;
+    lane.state = 'starting';
+    lane.lastError = null;
+    lane.loop = runLane(lane);
+    logger?.info({ projector: lane.projector.name, owner: lane.leaseOwner }, 'projection lease acquired');
+  };
+  /** Stops a lane now (its in-flight batch commits or rolls back); its loop ends in the background. */
+  const deactivate = (lane: Lane, why: string) => {
+    lane.active = false;
+    lane.leaseExpiresAt = undefined;
+    rebind(lane);
+    logger?.warn({ projector: lane.projector.name, owner: leaseOptions?.owner }, why);
+  };
+
+  /**
+   * One lease round (every TTL/3): keep our membership row, renew the leases we hold (a lost one stops
+   * its lane at once), give back what exceeds our fair share — ceil(lanes / live members) — and take
+   * free or expired leases up to it. Alone, a process takes every lane; a released lease is free at
+   * once, a crashed owner's after its TTL.
+   */
+  const runLeaseRound = async () => {
+    if (leases === undefined || leaseOptions === undefined) return;
+    const { owner, ttlMs } = leaseOptions;
+    // Renewals first, each on its own: with the store unreachable, lanes still stop once their lease ran out.
+    for (const lane of activeLanes()) {
+      const renewed = await leases.renew(laneLease(lane), owner, ttlMs).catch((error: unknown) => {
+        logger?.warn({ projector: lane.projector.name, err: error }, 'projection lease renewal failed');
+        return null;
+      });
+      if (renewed === undefined) deactivate(lane, 'projection lease lost: lane stopped');
+      else if (renewed !== null) {
+        lane.leaseExpiresAt = renewed;
+        // Renewed after it had stopped at the old expiry (nobody took the lease meanwhile): resume.
+        if (!lane.running && !stopped) lane.loop = runLane(lane);
+      }
+      // Could not reach the store: keep running only while the lease we hold is still valid.
+      else if (lane.leaseExpiresAt === undefined || leaseClock() >= lane.leaseExpiresAt)
+        deactivate(lane, 'projection lease expired without renewal: lane stopped');
+    }
+    if (stopped) return;
+    await leases.tryAcquire(memberLease, owner, ttlMs);
+    const members = Math.max(1, (await leases.held('member:')).length);
+    const share = Math.ceil(lanes.size / members);
+    const holders = new Map((await leases.held('projector:')).map((l) => [l.name, l.owner]));
+    const mine = activeLanes();
+    for (const lane of mine.slice(share)) {
+      deactivate(lane, 'projection lease handed over (more than a fair share here)');
+      const loop = lane.loop;
+      // Released once the lane has stopped, so the next owner never overlaps with it.
+      void loop
+        ?.then(() => leases.release(laneLease(lane), owner))
+        .catch((error: unknown) => logger?.warn({ err: error }, 'projection lease release failed'));
+    }
+    let owned = Math.min(mine.length, share);
+    for (const lane of lanes.values()) {
+      const holder = holders.get(laneLease(lane)) ?? null;
+      if (lane.active) continue;
+      lane.leaseOwner = holder;
+      if (owned >= share || stopped || lane.running || (holder !== null && holder !== owner)) continue;
+      const expiresAt = await leases.tryAcquire(laneLease(lane), owner, ttlMs);
+      if (expiresAt === undefined) continue;
+      if (stopped) {
+        await leases.release(laneLease(lane), owner);
+        return;
+      }
+      activate(lane, expiresAt);
+      owned += 1;
+    }
+  };
+  const leaseTick = () => {
+    if (leaseRound !== undefined) return leaseRound;
+    leaseRound = runLeaseRound()
+      .catch((error: unknown) => logger?.warn({ err: error }, 'projection lease round failed'))
+      .finally(() => {
+        leaseRound = undefined;
+      });
+    return leaseRound;
+  };
+
   const runner: ProjectionRunner = {
     layout,
     async start() {
       await migrateRegistry(db, layout);
+      if (leases !== undefined) await migrateLeases(db, layout);
       unregisterMetrics =
         metrics?.register({
           lags: () =>
             Promise.all(
-              [...lanes.values()].map(async (lane) => ({
+              activeLanes().map(async (lane) => ({
                 projector: lane.projector.name,
                 lag: await lagOf(lane),
               })),
             ),
         }) ?? (() => {});
-      for (const lane of lanes.values()) lane.loop = runLane(lane);
       timers.push(
         setInterval(() => void refreshAll(clock()), options.refreshIntervalMs ?? 60_000),
         setInterval(() => void pollRegistry(), options.registryPollMs ?? 2_000),
       );
+      if (leaseOptions === undefined) {
+        for (const lane of lanes.values()) lane.loop = runLane(lane);
+      } else {
+        for (const lane of lanes.values()) lane.state = 'stopped';
+        await leaseTick();
+        timers.push(setInterval(() => void leaseTick(), Math.max(10, Math.floor(leaseOptions.ttlMs / 3))));
+      }
       for (const timer of timers) timer.unref();
-      logger?.info({ projectors: [...lanes.keys()] }, 'projections started');
+      logger?.info(
+        { projectors: activeLanes().map((lane) => lane.projector.name), owner: leaseOptions?.owner },
+        'projections started',
+      );
     },
     async stop() {
       stopped = true;
       unregisterMetrics();
       for (const timer of timers.splice(0)) clearInterval(timer);
       for (const lane of lanes.values()) rebind(lane);
+      await leaseRound;
       await Promise.all([...lanes.values()].map((lane) => lane.loop));
+      if (leases !== undefined && leaseOptions !== undefined) {
+        // Stopped cleanly: hand every lease back so the other replicas take over without waiting a TTL.
+        const { owner } = leaseOptions;
+        const held = activeLanes().map(laneLease);
+        for (const name of [...held, memberLease]) {
+          await leases.release(name, owner).catch((error: unknown) => {
+            logger?.warn({ lease: name, err: error }, 'projection lease release failed');
+          });
+        }
+        for (const lane of lanes.values()) lane.active = false;
+      }
     },
     async status() {
       return Promise.all(
@@ -362,6 +531,9 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
           checkpoint: lane.checkpoint === undefined ? null : positionToString(lane.checkpoint),
           lag: await lagOf(lane).catch(() => null),
           lastError: lane.lastError,
+          ...(leaseOptions === undefined
+            ? {}
+            : { lease: { owner: lane.active ? leaseOptions.owner : lane.leaseOwner, mine: lane.active } }),
         })),
       );
     },
@@ -383,7 +555,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       };
       while (true) {
         const late: string[] = [];
-        for (const lane of lanes.values())
+        for (const lane of activeLanes())
           if (await behind(lane)) late.push(`${lane.projector.name} (${lane.state})`);
         if (late.length === 0) return;
         if (Date.now() > deadline) throw new Error(`projections did not catch up: ${late.join(', ')}`);
@@ -391,7 +563,9 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       }
     },
     async rebuild(name, rebuildOptions = {}) {
-      const targets = name === 'all' ? [...lanes.values()] : [lanes.get(name)].filter((l) => l !== undefined);
+      const targets = (name === 'all' ? [...lanes.values()] : [lanes.get(name)]).filter(
+        (l): l is Lane => l?.active === true,
+      );
       if (targets.length === 0) throw new Error(`unknown or not running projector ${name}`);
       const reports: RebuildReport[] = [];
       for (const lane of targets) {

@@ -12,6 +12,7 @@ import type {
   OutboxMessage,
   PlaceOnBehalfBody,
   PriceEntry,
+  ProjectionRebuild,
   ResentConfirmation,
   VehicleCategory,
   WeekHours,
@@ -38,6 +39,16 @@ export const SAGA_ROUTES = {
   discardDeadLetter: (id: string) => `/api/v1/ops/sagas/dead-letters/${enc(id)}/discard`,
   outbox: '/api/v1/ops/outbox',
   resendConfirmation: (bookingId: string) => `/api/v1/staff/bookings/${enc(bookingId)}/confirmation/resend`,
+} as const;
+
+/**
+ * Rebuilds of the read models (ops/src/start/rebuild-routes.ts, admin_reseau), served by the ops
+ * composition in the process that runs the projectors: not in the generated client's documents.
+ */
+export const REBUILD_ROUTES = {
+  start: (readModel: string) => `/api/v1/ops/projections/${enc(readModel)}/rebuild`,
+  progress: (id: string) => `/api/v1/ops/projections/rebuilds/${enc(id)}`,
+  latest: '/api/v1/ops/projections/rebuilds/latest',
 } as const;
 
 interface FetchResult<T> {
@@ -178,6 +189,10 @@ export function createBackofficeApi(transport: HttpOptions) {
       http.request<unknown>(SAGA_ROUTES.retryDeadLetter(id), { method: 'POST' }),
     discardDeadLetter: (id: string) =>
       http.request<unknown>(SAGA_ROUTES.discardDeadLetter(id), { method: 'POST' }),
+    startRebuild: (readModel: string) =>
+      http.request<ProjectionRebuild>(REBUILD_ROUTES.start(readModel), { method: 'POST' }),
+    rebuildProgress: (id: string) => http.request<ProjectionRebuild>(REBUILD_ROUTES.progress(id)),
+    latestRebuild: () => http.request<ProjectionRebuild>(REBUILD_ROUTES.latest),
     outbox: (bookingId?: string) =>
       http.request<{ items: OutboxMessage[] }>(SAGA_ROUTES.outbox, { query: { bookingId, limit: 50 } }),
 

@@ -143,6 +143,28 @@ export type StreamStateAtInstant = ReadOk<'/api/v1/audit/streams/{stream}/state'
 export type ProjectionStatus = ReadOk<'/api/v1/ops/projections'>;
 
 /** `GET /api/v1/ops/sagas/dead-letters` items (sagas/src/http/staff-saga-routes.ts). */
+/** Progress of a rebuild started over HTTP (`RebuildProgress` of ops/src/start/rebuild-routes.ts). */
+export interface ProjectionRebuild {
+  readonly id: string;
+  readonly target: string;
+  readonly projectors: readonly string[];
+  readonly state: 'running' | 'done' | 'failed';
+  readonly current: string | null;
+  readonly startedAt: string;
+  readonly finishedAt: string | null;
+  readonly eventsProcessed: number;
+  readonly eventsPerSecond: number;
+  readonly etaSeconds: number | null;
+  readonly percentage: number | null;
+  readonly generations: readonly {
+    readonly projector: string;
+    readonly previous: number | null;
+    readonly generation: number;
+    readonly events: number;
+  }[];
+  readonly error: string | null;
+}
+
 export interface DeadLetter {
   readonly id: string;
   readonly saga: string;

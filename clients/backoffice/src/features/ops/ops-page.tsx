@@ -4,6 +4,7 @@ import { useApi } from '../../auth/session.js';
 import { Loading, PageTitle, StatusMessage } from '../../ui/components.js';
 import { formatInstant } from '../../ui/format.js';
 import { useAsync } from '../../ui/use-async.js';
+import { RebuildPanel } from './rebuild-panel.js';
 
 const STATE_LABELS: Record<string, string> = {
   starting: 'démarrage',
@@ -32,10 +33,10 @@ function Unavailable({ error, what }: { error: unknown; what: string }) {
 }
 
 /**
- * Ops: projection status and lag (refreshed every 5 s, so a rebuild started with `pti rebuild`
- * shows its progress as the lag falls), saga dead letters with retry/discard, the notification outbox.
+ * Ops: projection status and lag (refreshed every 5 s), blue/green rebuilds with their progress
+ * (polled every second), saga dead letters with retry/discard, the notification outbox.
  */
-export function OpsPage(props: { pollMs?: number }) {
+export function OpsPage(props: { pollMs?: number; rebuildPollMs?: number }) {
   const api = useApi();
   const projections = useAsync(() => api.projections(), 'projections', { pollMs: props.pollMs ?? 5000 });
   const deadLetters = useAsync(() => api.deadLetters(), 'dead-letters');
@@ -98,9 +99,15 @@ export function OpsPage(props: { pollMs?: number }) {
         ) : projections.state.status === 'loading' ? (
           <p aria-busy="true">Chargement…</p>
         ) : null}
+        {status ? (
+          <RebuildPanel
+            readModels={status.projections.map((p) => p.name)}
+            pollMs={props.rebuildPollMs}
+            onFinished={projections.reload}
+          />
+        ) : null}
         <p className="muted">
-          Reconstruction sans interruption : <code>pti rebuild &lt;projection&gt;</code> ; l’avancement
-          apparaît ici (état « reconstruction », retard décroissant).
+          En ligne de commande : <code>pti rebuild &lt;projection&gt;</code>.
         </p>
       </section>
       <section aria-labelledby="dl-title" className="panel">

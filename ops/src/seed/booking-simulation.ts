@@ -24,6 +24,7 @@ import {
   type WriteSideContext,
   weekdayOfLocalDate,
 } from '@pti/write-side';
+import { FRENCH_SURNAMES } from './french-surnames.js';
 import { poisson, type Random, randomFor, seededUuid } from './seed-random.js';
 
 /**
@@ -163,47 +164,6 @@ const FIRST = [
   'Manon',
   'Gabriel',
 ] as const;
-const LAST = [
-  'Martin',
-  'Bernard',
-  'Dubois',
-  'Thomas',
-  'Robert',
-  'Richard',
-  'Petit',
-  'Durand',
-  'Leroy',
-  'Moreau',
-  'Simon',
-  'Laurent',
-  'Lefebvre',
-  'Michel',
-  'Garcia',
-  'David',
-  'Bertrand',
-  'Roux',
-  'Vincent',
-  'Fournier',
-  'Morel',
-  'Girard',
-  'André',
-  'Mercier',
-  'Dupont',
-  'Lambert',
-  'Bonnet',
-  'François',
-  'Martinez',
-  'Legrand',
-  'Garnier',
-  'Faure',
-  'Rousseau',
-  'Blanc',
-  'Guérin',
-  'Muller',
-  'Henry',
-  'Perrin',
-  'Morin',
-] as const;
 const COMPANIES = [
   'Transports',
   'Plomberie',
@@ -247,7 +207,7 @@ function asciiSlug(text: string): string {
 function customerOf(random: Random, n: string, category: VehicleCategory): CustomerInput {
   const phone = `0${random.pick(['6', '7'])}${String(random.int(10_000_000, 99_999_999))}`;
   const first = random.pick(FIRST);
-  const last = random.pick(LAST);
+  const last = random.pick(FRENCH_SURNAMES);
   if (category === 'VU' && random.chance(0.45)) {
     const name = `${random.pick(COMPANIES)} ${last}`;
     return {

@@ -1,5 +1,6 @@
 import type { Accreditation, PriceEntry, WeeklyHours } from '@pti/events';
 import { type CentreSetup, type InspectorSetup, referencePriceList, weekOf } from '@pti/write-side';
+import { FRENCH_SURNAMES } from './french-surnames.js';
 import { frenchTowns, round5, type Town } from './french-towns.js';
 import { type Random, randomFor, seededUuid } from './seed-random.js';
 
@@ -89,58 +90,6 @@ const FIRST_NAMES = [
   'Céline',
   'Loïc',
   'Marine',
-] as const;
-const LAST_NAMES = [
-  'Martin',
-  'Bernard',
-  'Dubois',
-  'Thomas',
-  'Robert',
-  'Richard',
-  'Petit',
-  'Durand',
-  'Leroy',
-  'Moreau',
-  'Simon',
-  'Laurent',
-  'Lefebvre',
-  'Michel',
-  'Garcia',
-  'David',
-  'Bertrand',
-  'Roux',
-  'Vincent',
-  'Fournier',
-  'Morel',
-  'Girard',
-  'André',
-  'Lefèvre',
-  'Mercier',
-  'Dupont',
-  'Lambert',
-  'Bonnet',
-  'François',
-  'Martinez',
-  'Legrand',
-  'Garnier',
-  'Faure',
-  'Rousseau',
-  'Blanc',
-  'Guérin',
-  'Muller',
-  'Henry',
-  'Roussel',
-  'Nicolas',
-  'Perrin',
-  'Morin',
-  'Mathieu',
-  'Clément',
-  'Gauthier',
-  'Dumont',
-  'Lopez',
-  'Fontaine',
-  'Chevalier',
-  'Benali',
 ] as const;
 const STREETS = [
   'avenue de la République',
@@ -365,7 +314,7 @@ function inspectors(random: Random, namespace: string, seed: number, index: numb
     if (heavy && i === teamSize - 1) accreditations.push('PL');
     list.push({
       inspectorId: seededUuid(namespace, seed, 'inspector', index, i),
-      name: `${random.pick(FIRST_NAMES)} ${random.pick(LAST_NAMES)}`,
+      name: `${random.pick(FIRST_NAMES)} ${random.pick(FRENCH_SURNAMES)}`,
       accreditations,
       week: inspectorWeek(random, pattern, i, teamSize),
     });

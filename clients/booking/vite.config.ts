@@ -8,7 +8,11 @@ import { VitePWA } from 'vite-plugin-pwa';
  * (network first) so the last ones stay readable offline.
  */
 export default defineConfig({
-  resolve: { conditions: ['pti-source', ...defaultClientConditions] },
+  resolve: {
+    conditions: ['pti-source', ...defaultClientConditions],
+    // Leaflet's package points at its UMD build; its ES module build bundles without a CommonJS shim.
+    alias: [{ find: /^leaflet$/, replacement: 'leaflet/dist/leaflet-src.esm.js' }],
+  },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, target: 'es2022' },
   plugins: [
     react(),
@@ -35,6 +39,10 @@ export default defineConfig({
         // The API, the back office, the docs and the simulators are never answered with the app shell.
         navigateFallbackDenylist: [/^\/api\//, /^\/backoffice/, /^\/docs/, /^\/simulators\//, /^\/health/],
         globPatterns: ['**/*.{js,css,html,svg,webmanifest}'],
+        // Map tiles are not cached here: they come from another origin as opaque answers (an error
+        // cached would stick), and the tile server's terms forbid bulk offline copies. Workbox lets
+        // a request no route matches go to the network untouched, so a failing tile only shows the
+        // map's notice, never a broken page or a cached error.
         runtimeCaching: [
           {
             urlPattern: ({ url }) =>

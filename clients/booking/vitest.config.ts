@@ -4,7 +4,10 @@ import { defineProject } from 'vitest/config';
 /** Component tests in jsdom; browser tests (`*.e2e.test.ts`) drive Debian Chromium against `npm start`. */
 export default defineProject({
   plugins: [react()],
-  resolve: { conditions: ['pti-source'] },
+  resolve: {
+    conditions: ['pti-source'],
+    alias: [{ find: /^leaflet$/, replacement: 'leaflet/dist/leaflet-src.esm.js' }],
+  },
   test: {
     name: '@pti/booking',
     include: ['src/**/*.test.{ts,tsx}', 'test/**/*.test.{ts,tsx}'],

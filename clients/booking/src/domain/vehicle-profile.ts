@@ -68,3 +68,9 @@ export function controlTypesFor(category: VehicleCategory): readonly ControlType
 export function formatEuros(cents: number): string {
   return new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(cents / 100);
 }
+
+/** A booking's price in words: a free contre-visite says so rather than "0,00 €". */
+export function priceText(cents: number, controlType?: string): string {
+  if (cents > 0) return formatEuros(cents);
+  return controlType === 'CVP' || controlType === 'CVC' ? 'Gratuite (contre-visite)' : 'Gratuit';
+}

@@ -28,7 +28,7 @@ import {
   validateContact,
 } from '../domain/contact-validation.js';
 import { normalisePlate } from '../domain/plate.js';
-import { CONTROL_LABELS, formatEuros, type VehicleProfile } from '../domain/vehicle-profile.js';
+import { CONTROL_LABELS, formatEuros, priceText, type VehicleProfile } from '../domain/vehicle-profile.js';
 import { formatDateTime } from '../domain/week.js';
 import { db } from '../storage/db.js';
 
@@ -48,6 +48,9 @@ const EXPIRED = {
   title: 'Le délai de 15 minutes est écoulé',
   message: 'Le créneau a été libéré. Vous pouvez en choisir un nouveau ; rien ne vous a été facturé.',
 };
+
+/** The form's fields top to bottom (their ids are the field names). */
+const FORM_ORDER = ['plate', 'name', 'email', 'phone'] as const;
 
 const EMPTY: ContactForm = { name: '', email: '', phone: '', plate: '', companyName: '', siret: '' };
 
@@ -130,16 +133,24 @@ export function BookPage({ centreId, search }: { centreId: string; search: BookS
     heading.current?.focus();
   }, [step.kind, holdFailed]);
 
-  const set = (field: keyof ContactForm) => (value: string) =>
+  const set = (field: keyof ContactForm) => (value: string) => {
     setForm((current) => ({ ...current, [field]: value }));
+    // A message from the last submit goes once the field is edited (the plate's live check takes over).
+    setErrors((current) => {
+      if (current[field] === undefined) return current;
+      const { [field]: _fixed, ...rest } = current;
+      return rest;
+    });
+  };
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     const found = validateContact(form, { company: false, plate: true });
     setErrors(found);
-    const firstInvalid = Object.keys(found)[0];
+    // The focus goes to the first field in error in the order the form shows them.
+    const firstInvalid = FORM_ORDER.find((field) => found[field] !== undefined);
     if (firstInvalid) {
-      document.getElementById(firstInvalid === 'plate' ? 'plate' : firstInvalid)?.focus();
+      document.getElementById(firstInvalid)?.focus();
       return;
     }
     const body = placeBody(centreId, search, profile, form, paymentMode, hold);
@@ -206,7 +217,8 @@ export function BookPage({ centreId, search }: { centreId: string; search: BookS
     setBusy(true);
     setFailure(null);
     try {
-      if (step.paymentMode === 'online') {
+      // Nothing to pay (a free contre-visite): confirmed at once, without the provider's page.
+      if (step.paymentMode === 'online' && step.placed.priceCents > 0) {
         const url = await startOnlinePayment(step.placed.manageToken);
         window.location.assign(url);
         return;
@@ -289,7 +301,7 @@ export function BookPage({ centreId, search }: { centreId: string; search: BookS
             </div>
             <div>
               <dt>Prix</dt>
-              <dd>{placed.priceCents === 0 ? 'Gratuit' : formatEuros(placed.priceCents)}</dd>
+              <dd data-testid="price">{priceText(placed.priceCents, search.controlType)}</dd>
             </div>
             <div>
               <dt>Référence</dt>
@@ -306,9 +318,11 @@ export function BookPage({ centreId, search }: { centreId: string; search: BookS
           <button type="button" className="button-primary" onClick={() => void finish()} disabled={busy}>
             {step.paymentMode === 'online' && placed.priceCents > 0
               ? `Payer ${formatEuros(placed.priceCents)} en ligne`
-              : 'Confirmer le rendez-vous (paiement sur place)'}
+              : placed.priceCents === 0
+                ? 'Confirmer le rendez-vous'
+                : 'Confirmer le rendez-vous (paiement sur place)'}
           </button>
-          {step.paymentMode === 'online' ? (
+          {step.paymentMode === 'online' && placed.priceCents > 0 ? (
             <button
               type="button"
               className="button-secondary"
@@ -360,6 +374,12 @@ export function BookPage({ centreId, search }: { centreId: string; search: BookS
         {CONTROL_LABELS[search.controlType]} le {formatDateTime(search.start)} — {centreName}
         {search.previous ? ` (contre-visite du contrôle ${search.previous})` : ''}
       </p>
+      {search.previous ? (
+        <p className="hint" data-testid="contre-visite-hint">
+          Contre-visite : elle est gratuite lorsqu’elle a lieu dans le délai du centre après le premier
+          contrôle. Le prix appliqué s’affiche à l’étape suivante, avant tout paiement.
+        </p>
+      ) : null}
       <p className="hint">
         Le créneau vous est réservé 15 minutes, le temps de remplir ce formulaire puis de payer ou de
         confirmer. Tous les champs sont obligatoires.

@@ -4,7 +4,7 @@ import { bookingByToken, documentUrl } from '../app/api.js';
 import { useAsync } from '../app/use-async.js';
 import { QrCode } from '../components/QrCode.js';
 import { statusLabel } from '../domain/status.js';
-import { CONTROL_LABELS, formatEuros } from '../domain/vehicle-profile.js';
+import { CONTROL_LABELS, formatEuros, priceText } from '../domain/vehicle-profile.js';
 import { formatDateTime } from '../domain/week.js';
 import { db } from '../storage/db.js';
 
@@ -56,8 +56,12 @@ export function ConfirmationPage({ reference }: { reference: string }) {
                 {view.centre.address}, {view.centre.postcode} {view.centre.city}
               </p>
               <p>
-                Prix : {formatEuros(view.priceCents)}
-                {view.paidCents > 0 ? ` (payé : ${formatEuros(view.paidCents)})` : ' (à régler sur place)'}
+                Prix : <span data-testid="price">{priceText(view.priceCents, saved.controlType)}</span>
+                {view.paidCents > 0
+                  ? ` (payé : ${formatEuros(view.paidCents)})`
+                  : view.priceCents > 0
+                    ? ' (à régler sur place)'
+                    : ''}
               </p>
             </>
           ) : null}

@@ -120,19 +120,30 @@ function FleetBooking({ session, onSignOut }: { session: Session; onSignOut: () 
   // The account's bookings as the server knows them (every device); this device's list stays the
   // fallback when the server cannot be reached.
   const [placedByAccount, setPlacedByAccount] = useState<AccountBooking[] | null>(null);
-  const loadAccountBookings = useCallback(async () => {
-    try {
-      const page = await call(
-        api.queries.GET('/api/v1/pro/bookings', {
-          headers: { authorization: `Bearer ${session.token}` },
-          params: { query: { limit: 100 } },
-        }),
-      );
-      setPlacedByAccount([...page.items]);
-    } catch {
-      setPlacedByAccount(null);
-    }
-  }, [session.token]);
+  // The list is a read model, a moment behind the bookings just placed: after a run it is asked
+  // again until it shows them (a few tries a second apart), so the manager sees what was booked.
+  const loadAccountBookings = useCallback(
+    async (expected: readonly string[] = []) => {
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          const page = await call(
+            api.queries.GET('/api/v1/pro/bookings', {
+              headers: { authorization: `Bearer ${session.token}` },
+              params: { query: { limit: 100 } },
+            }),
+          );
+          setPlacedByAccount([...page.items]);
+          const listed = new Set(page.items.map((item) => item.reference));
+          if (expected.every((reference) => listed.has(reference)) || attempt >= 9) return;
+        } catch {
+          setPlacedByAccount(null);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    },
+    [session.token],
+  );
   useEffect(() => {
     void loadAccountBookings();
   }, [loadAccountBookings]);
@@ -233,7 +244,7 @@ function FleetBooking({ session, onSignOut }: { session: Session; onSignOut: () 
       }
     } finally {
       setBusy(false);
-      void loadAccountBookings();
+      void loadAccountBookings(results.flatMap((result) => (result.ok ? [result.reference] : [])));
     }
   };
 

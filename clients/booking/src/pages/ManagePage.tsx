@@ -14,7 +14,7 @@ import { useAsync } from '../app/use-async.js';
 import { ConfirmDialog } from '../components/ConfirmDialog.js';
 import { WeekCalendar } from '../components/WeekCalendar.js';
 import { statusLabel } from '../domain/status.js';
-import { CONTROL_LABELS, formatEuros } from '../domain/vehicle-profile.js';
+import { CONTROL_LABELS, priceText } from '../domain/vehicle-profile.js';
 import { addDays, buildWeek, formatDateTime, laterDate, mondayOf, todayInParis } from '../domain/week.js';
 import { db } from '../storage/db.js';
 
@@ -145,7 +145,7 @@ export function BookingSummary({ booking, email }: { booking: PublicBooking; ema
         </div>
         <div>
           <dt>Prix</dt>
-          <dd>{formatEuros(booking.priceCents)}</dd>
+          <dd data-testid="price">{priceText(booking.priceCents, booking.controlType)}</dd>
         </div>
       </dl>
       {email ? (

@@ -1,10 +1,25 @@
-import { Link } from '@tanstack/react-router';
-import { useEffect } from 'react';
-import { api, type CentreCard, call } from '../app/api.js';
+import { Link, useNavigate, useRouter } from '@tanstack/react-router';
+import { lazy, Suspense, useEffect, useId, useMemo, useState } from 'react';
+import { api, type CentreCard, type CentreSearchHit, call } from '../app/api.js';
 import { useAsync } from '../app/use-async.js';
 import { CONTROL_LABELS, formatEuros, type VehicleProfile } from '../domain/vehicle-profile.js';
 import { formatDay } from '../domain/week.js';
+import { MAP_CONFIG } from '../map/map-config.js';
+import type { MapCentre } from '../map/ResultsMap.js';
 import { rememberSearch } from '../storage/db.js';
+
+// Leaflet and its CSS load only when the map is shown, never with the landing page.
+const ResultsMap = lazy(() => import('../map/ResultsMap.js'));
+
+/** The map starts open where there is room for it beside the list; on a phone it is one tap away. */
+const WIDE_SCREEN = '(min-width: 900px)';
+
+const priceLabel = (hit: CentreSearchHit): string =>
+  hit.priceCents === null ? 'Sur demande' : formatEuros(hit.priceCents);
+const slotLabel = (hit: CentreSearchHit): string =>
+  hit.firstFreeSlot
+    ? `${formatDay(hit.firstFreeSlot.date)} à ${hit.firstFreeSlot.start.slice(0, 5)}`
+    : 'Aucun créneau libre';
 
 export interface ResultsSearch extends VehicleProfile {
   readonly postcode?: string | undefined;
@@ -80,9 +95,42 @@ export function ResultsPage({ search }: { search: ResultsSearch }) {
       ),
     [ids.join(',')],
   );
-  const openNow = new Set<string>(
+  const router = useRouter();
+  const navigate = useNavigate();
+  const mapId = useId();
+  const [mapOpen, setMapOpen] = useState(
+    () => typeof window !== 'undefined' && window.matchMedia?.(WIDE_SCREEN).matches === true,
+  );
+  const centreSearch = { ...profile, week: undefined };
+  const hits = state.status === 'done' ? state.value.items : null;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the profile is in `hits`' request
+  const mapCentres = useMemo<MapCentre[]>(
+    () =>
+      (hits ?? []).map((hit) => ({
+        centreId: hit.centre.centreId,
+        name: hit.centre.name,
+        address: `${hit.centre.address}, ${hit.centre.postcode} ${hit.centre.city}`,
+        lat: hit.centre.position.lat,
+        lon: hit.centre.position.lon,
+        priceLabel: priceLabel(hit),
+        slotLabel: slotLabel(hit),
+        href: router.buildLocation({
+          to: '/centres/$centreId',
+          params: { centreId: hit.centre.centreId },
+          search: centreSearch,
+        }).href,
+      })),
+    [hits, router],
+  );
+  const origin = useMemo(
+    () => (lat !== undefined && lon !== undefined ? { lat, lon } : undefined),
+    [lat, lon],
+  );
+  // Open or closed now, for the centres whose card (hours) could be read; the others say nothing.
+  const now = new Date();
+  const openNow = new Map<string, boolean>(
     cards.status === 'done'
-      ? cards.value.flatMap((card) => (card !== null && openAt(card, new Date()) ? [card.centreId] : []))
+      ? cards.value.flatMap((card) => (card !== null ? [[card.centreId, openAt(card, now)] as const] : []))
       : [],
   );
 
@@ -101,6 +149,33 @@ export function ResultsPage({ search }: { search: ResultsSearch }) {
       ) : null}
       {state.status === 'done' && state.value.items.length === 0 ? (
         <p>Aucun centre ne propose ce contrôle dans ce secteur. Essayez une ville voisine.</p>
+      ) : null}
+      {MAP_CONFIG && mapCentres.length > 0 ? (
+        <section className="results-map-section" aria-label="Carte">
+          <button
+            type="button"
+            className="button-secondary"
+            aria-expanded={mapOpen}
+            aria-controls={mapId}
+            onClick={() => setMapOpen((open) => !open)}
+          >
+            {mapOpen ? 'Masquer la carte' : 'Afficher la carte'}
+          </button>
+          <div id={mapId} hidden={!mapOpen}>
+            {mapOpen ? (
+              <Suspense fallback={<p aria-live="polite">Chargement de la carte…</p>}>
+                <ResultsMap
+                  centres={mapCentres}
+                  config={MAP_CONFIG}
+                  origin={origin}
+                  onOpenCentre={(centreId) =>
+                    void navigate({ to: '/centres/$centreId', params: { centreId }, search: centreSearch })
+                  }
+                />
+              </Suspense>
+            ) : null}
+          </div>
+        </section>
       ) : null}
       {state.status === 'done' ? (
         <ol className="results" aria-label="Centres trouvés">
@@ -127,20 +202,22 @@ export function ResultsPage({ search }: { search: ResultsSearch }) {
                 ) : null}
                 <div>
                   <dt>Prix</dt>
-                  <dd>{hit.priceCents === null ? 'Sur demande' : formatEuros(hit.priceCents)}</dd>
+                  <dd>{priceLabel(hit)}</dd>
                 </div>
                 <div>
                   <dt>Premier créneau</dt>
-                  <dd>
-                    {hit.firstFreeSlot
-                      ? `${formatDay(hit.firstFreeSlot.date)} à ${hit.firstFreeSlot.start.slice(0, 5)}`
-                      : 'Aucun créneau libre'}
-                  </dd>
+                  <dd>{slotLabel(hit)}</dd>
                 </div>
               </dl>
-              {openNow.has(hit.centre.centreId) ? (
-                <span className="badge badge-open">Ouvert maintenant</span>
-              ) : null}
+              {/* The badge's line is kept from the start: the hours arrive after the list, and the
+                  cards must not move down when they do. */}
+              <p className="open-now">
+                {openNow.get(hit.centre.centreId) === true ? (
+                  <span className="badge badge-open">Ouvert maintenant</span>
+                ) : openNow.get(hit.centre.centreId) === false ? (
+                  <span className="badge badge-closed">Fermé en ce moment</span>
+                ) : null}
+              </p>
             </li>
           ))}
         </ol>

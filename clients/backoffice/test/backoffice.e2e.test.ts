@@ -18,6 +18,8 @@ import {
 
 const GERLAND = '22222222-2222-4222-8222-222222222201';
 const GERLAND_NAME = 'Contrôle technique Lyon Gerland';
+/** Julien Moreau, a demo inspector of Gerland accredited for cars. */
+const GERLAND_INSPECTOR = '44444444-4444-4444-8444-444444444401';
 
 function parisDate(offsetDays = 0): string {
   const now = new Date(Date.now() + offsetDays * 86_400_000);
@@ -71,13 +73,55 @@ const tokenOf = async (username: string) =>
     })
   ).accessToken;
 
+const firstStarts = async (date: string): Promise<string[]> =>
+  (
+    await api<{ days: { date: string; starts: string[] }[] }>(
+      `/centres/${GERLAND}/availability?from=${date}&to=${date}&category=VP&fuel=Diesel&controlType=CTP`,
+    )
+  ).days[0]?.starts ?? [];
+
+/**
+ * Gerland and one inspector opened around the clock with no minimum notice, so that today has a
+ * free start whatever the time of day (check-in is allowed on the appointment's day only). Only
+ * from about 23:15 in Paris does no control fit in the day any more.
+ */
+async function openGerlandAroundTheClock(): Promise<void> {
+  const allDay = Object.fromEntries(
+    ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].map((day) => [
+      day,
+      [{ from: '00:00', to: '23:59' }],
+    ]),
+  );
+  const [admin, responsable] = [await tokenOf('admin'), await tokenOf('responsable')];
+  await api(`/centres/${GERLAND}/policy`, {
+    method: 'PATCH',
+    token: admin,
+    body: { minimumNoticeMinutes: 0 },
+  });
+  await api(`/centres/${GERLAND}/opening-hours`, {
+    method: 'PUT',
+    token: responsable,
+    body: { week: allDay },
+  });
+  await api(`/centres/${GERLAND}/inspectors/${GERLAND_INSPECTOR}/schedule`, {
+    method: 'PUT',
+    token: responsable,
+    body: { week: allDay },
+  });
+  // The read side has the new hours once a day in ten days offers a start at midnight.
+  const probe = parisDate(10);
+  const deadline = Date.now() + 30_000;
+  while ((await firstStarts(probe))[0] !== '00:00') {
+    if (Date.now() > deadline) throw new Error(`Gerland's new hours not visible on ${probe} after 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** A booking today (for check-in, which the rules allow on the appointment's day only). */
 async function seedTodaysBooking(): Promise<SeededBooking | null> {
   const today = parisDate();
-  const availability = await api<{ days: { date: string; starts: string[] }[] }>(
-    `/centres/${GERLAND}/availability?from=${today}&to=${today}&category=VP&fuel=Diesel&controlType=CTP`,
-  );
-  const start = availability.days[0]?.starts[0];
+  await openGerlandAroundTheClock();
+  const start = (await firstStarts(today))[0];
   if (start === undefined) return null;
   const token = await tokenOf('conseiller');
   const customer = {
@@ -138,7 +182,9 @@ describe.skipIf(!hasChromium)('back office in headless Chromium', () => {
     );
     todays = await seedTodaysBooking();
     if (todays === null)
-      console.info('[e2e] no free start left today at Gerland: check-in/result steps will be skipped');
+      console.info(
+        '[e2e] no control fits in what is left of today at Gerland (after 23:15 Paris): check-in/result steps will be skipped',
+      );
     browser = await launchChromium();
     page = await browser.newPage({
       locale: 'fr-FR',

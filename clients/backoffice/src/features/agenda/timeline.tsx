@@ -62,16 +62,55 @@ function Positioned(props: {
   to: string;
   range: { from: number; to: number };
   className: string;
+  /** Which of `lanes` stacked rows the item sits in (overlapping reservations share a track). */
+  lane?: { index: number; count: number } | undefined;
   children: React.ReactNode;
 }) {
   const span = props.range.to - props.range.from;
   const left = ((minutesOf(props.from) - props.range.from) / span) * 100;
   const width = Math.max(((minutesOf(props.to) - minutesOf(props.from)) / span) * 100, 0.8);
+  const lane = props.lane ?? { index: 0, count: 1 };
+  const vertical =
+    lane.count > 1
+      ? { top: `${(lane.index / lane.count) * 100}%`, height: `${100 / lane.count}%`, bottom: 'auto' }
+      : {};
   return (
-    <li className={props.className} style={{ left: `${left}%`, width: `${width}%` }}>
+    <li className={props.className} style={{ left: `${left}%`, width: `${width}%`, ...vertical }}>
       {props.children}
     </li>
   );
+}
+
+/**
+ * Stacked rows for a track's entries: an overbooked reservation overlaps another one on purpose, and
+ * each must stay visible and clickable. Greedy interval partitioning by start time; every entry of a
+ * group of overlapping entries gets that group's row count.
+ */
+export function laneLayout(
+  entries: readonly { reservationId: string; start: string; end: string }[],
+): Map<string, { index: number; count: number }> {
+  const sorted = [...entries].sort((a, b) => minutesOf(a.start) - minutesOf(b.start));
+  const layout = new Map<string, { index: number; count: number }>();
+  let group: { id: string; index: number }[] = [];
+  let laneEnds: number[] = [];
+  let groupEnd = -1;
+  const closeGroup = () => {
+    for (const member of group) layout.set(member.id, { index: member.index, count: laneEnds.length });
+    group = [];
+    laneEnds = [];
+  };
+  for (const entry of sorted) {
+    const start = minutesOf(entry.start);
+    const end = minutesOf(entry.end);
+    if (start >= groupEnd) closeGroup();
+    let index = laneEnds.findIndex((laneEnd) => laneEnd <= start);
+    if (index === -1) index = laneEnds.push(end) - 1;
+    else laneEnds[index] = end;
+    group.push({ id: entry.reservationId, index });
+    groupEnd = Math.max(groupEnd, end);
+  }
+  closeGroup();
+  return layout;
 }
 
 function Track(props: {
@@ -82,6 +121,7 @@ function Track(props: {
   onSelect: (entry: AgendaEntry) => void;
   label: string;
 }) {
+  const lanes = laneLayout(props.entries);
   return (
     <ol className="track" aria-label={props.label}>
       {props.blocks.map((block) => (
@@ -103,6 +143,7 @@ function Track(props: {
           from={entry.start}
           to={entry.end}
           range={props.range}
+          lane={lanes.get(entry.reservationId)}
           className={`slot slot-${entryKind(entry)}`}
         >
           <button

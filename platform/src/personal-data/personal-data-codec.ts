@@ -12,7 +12,7 @@ import type {
   RecordedEvent,
   SubscriptionHandler,
 } from '../ledger/ledger-port.js';
-import { IntegrityError, open, seal } from './aes-gcm.js';
+import { IntegrityError, open, seal, sealToBase64url } from './aes-gcm.js';
 import type { SubjectActivity } from './key-store.js';
 import { retentionKindOf } from './retention-policy.js';
 import type { DataKey, Vault } from './vault.js';
@@ -61,6 +61,13 @@ import type { DataKey, Vault } from './vault.js';
  * **The subject** of an event is the value at its contract's subject path (`$.customerId`), or
  * else, for a stream of a single-subject category (`booking-…`), the subject that stream is linked
  * to. An event with personal values and no subject is refused ({@link PersonalDataError}).
+ *
+ * **Appending** is on every writer's path, so it reads the payload only where the contract marks
+ * personal fields (paths compiled once per event type; each set of present fields' AAD pointer
+ * list built once), copies only the objects on the way to them (never the whole payload, unless a
+ * path has wildcards), and with the subject's key cached and the day's activity recorded it runs
+ * synchronously: no promise, no SQL. What remains per event is the one AES-GCM seal (`node:crypto`
+ * creates and keys a cipher context per call: about half of the codec's CPU) and a few small copies.
  */
 
 /**
@@ -187,17 +194,13 @@ export function decryptFieldV1(
 const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * The AAD of an event's envelope (`pointers` sorted by code units):
- * `pii:v2:<subjectId>:<generation>\n<JSON array of the pointers>\n<event id>`. Unambiguous: the
- * subject id and generation have no newline, the JSON array ends at its closing bracket (JSON
- * strings escape newlines), the event id is the rest.
+ * The AAD of an event's envelope (`pointersJson` the JSON array of the pointers sorted by code
+ * units): `pii:v2:<subjectId>:<generation>\n<JSON array of the pointers>\n<event id>`.
+ * Unambiguous: the subject id and generation have no newline, the JSON array ends at its closing
+ * bracket (JSON strings escape newlines), the event id is the rest.
  */
-function envelopeAad(subjectId: string, generation: number, eventId: string, pointers: readonly string[]) {
-  return Buffer.from(
-    `${CIPHERTEXT_V2_PREFIX}${subjectId}:${generation}\n${JSON.stringify(pointers)}\n${eventId}`,
-    'utf8',
-  );
-}
+const envelopeAad = (subjectId: string, generation: number, eventId: string, pointersJson: string): string =>
+  `${CIPHERTEXT_V2_PREFIX}${subjectId}:${generation}\n${pointersJson}\n${eventId}`;
 
 /** The reference string every field but the envelope's holds. */
 const referenceOf = (subjectId: string, generation: number): string =>
@@ -213,13 +216,24 @@ export function sealEnvelope(
   pointers: readonly string[],
   values: readonly unknown[],
 ): { readonly envelope: string; readonly reference: string } {
-  const sealed = seal(
+  const reference = referenceOf(key.subjectId, key.generation);
+  return { envelope: sealedEnvelope(key, reference, eventId, JSON.stringify(pointers), values), reference };
+}
+
+/** The envelope string of {@link sealEnvelope}, given the reference and the pointers' JSON (the append path caches both). */
+function sealedEnvelope(
+  key: DataKey,
+  reference: string,
+  eventId: string,
+  pointersJson: string,
+  values: readonly unknown[],
+): string {
+  const sealed = sealToBase64url(
     key.key,
     JSON.stringify(values),
-    envelopeAad(key.subjectId, key.generation, eventId, pointers),
+    envelopeAad(key.subjectId, key.generation, eventId, pointersJson),
   );
-  const reference = referenceOf(key.subjectId, key.generation);
-  return { envelope: `${reference}:${sealed.toString('base64url')}`, reference };
+  return `${reference}:${sealed}`;
 }
 
 /**
@@ -238,7 +252,7 @@ export function openEnvelope(
   if (mismatch) throw mismatch;
   if (envelope.version !== 2 || envelope.sealed === null)
     throw new IntegrityError(`${where}: not a v2 envelope`);
-  const aad = envelopeAad(envelope.subjectId, envelope.generation, eventId, pointers);
+  const aad = envelopeAad(envelope.subjectId, envelope.generation, eventId, JSON.stringify(pointers));
   const values: unknown = JSON.parse(open(key.key, envelope.sealed, aad, where).toString('utf8'));
   if (!Array.isArray(values) || values.length !== pointers.length)
     throw new IntegrityError(`${where}: the envelope does not hold one value per field`);
@@ -381,12 +395,24 @@ export interface DecodeOptions {
   readonly onlySubject?: string;
 }
 
-/** The personal paths and subject path of an event type, compiled once. */
+/**
+ * The personal paths and subject path of an event type, compiled once, so an append only reads
+ * the payload at known places: no payload walk, no generic clone, no path parsing per event.
+ */
 interface TypePlan {
+  /** Sorted by pointer (code units): values come out in envelope order. */
   readonly paths: readonly CompiledPath[];
-  /** Every path is made of property names (every type of today's catalogue): the fast path. */
-  readonly wildcardFree: boolean;
+  /**
+   * Every path is made of property names, distinct, and at most {@link MAX_FAST_PATHS} of them
+   * (every type of today's catalogue): the fields holding a value are found in one pass as a bit
+   * mask of `paths`, and each mask's pointer list (the AAD's) is built once.
+   */
+  readonly fast: boolean;
   readonly subjectPath: string | undefined;
+  /** The subject path's property names (undefined when absent or not made of property names). */
+  readonly subjectNames: readonly string[] | undefined;
+  /** Fast plans: the pointers of the fields holding a value and their JSON, per bit mask. */
+  readonly pointerLists: Map<number, PointerList>;
 }
 
 interface CompiledPath {
@@ -398,20 +424,40 @@ interface CompiledPath {
   readonly pointer: string;
 }
 
-const NO_PLAN: TypePlan = { paths: [], wildcardFree: true, subjectPath: undefined };
+interface PointerList {
+  readonly pointers: readonly string[];
+  /** `JSON.stringify(pointers)`, as the AAD holds it. */
+  readonly json: string;
+}
+
+/** Bits of a mask that stay positive small integers. */
+const MAX_FAST_PATHS = 30;
+/** Masks whose pointer lists are kept per type (a type has a handful in practice). */
+const MAX_POINTER_LISTS = 256;
+
+const NO_PLAN: TypePlan = {
+  paths: [],
+  fast: true,
+  subjectPath: undefined,
+  subjectNames: undefined,
+  pointerLists: new Map(),
+};
 const typePlans = new Map<string, TypePlan>();
+const singleSubjectCategories: ReadonlySet<string> = new Set(SINGLE_SUBJECT_STREAM_CATEGORIES);
+
+const propertyNames = (steps: readonly Step[]): string[] | null =>
+  steps.every((step) => step.kind === 'property')
+    ? steps.map((step) => (step.kind === 'property' ? step.name : ''))
+    : null;
 
 function planOf(type: string): TypePlan {
   let plan = typePlans.get(type);
   if (plan) return plan;
   if (!isDomainEventType(type)) return NO_PLAN;
-  // Wildcard-free paths sorted by pointer: their values come out in envelope order.
   const paths = personalFieldPaths(type)
-    .map((path) => {
+    .map((path): CompiledPath => {
       const steps = stepsOf(path);
-      const names = steps.every((step) => step.kind === 'property')
-        ? steps.map((step) => (step.kind === 'property' ? step.name : ''))
-        : null;
+      const names = propertyNames(steps);
       return {
         path,
         steps,
@@ -420,10 +466,16 @@ function planOf(type: string): TypePlan {
       };
     })
     .sort((a, b) => byCodeUnits(a.pointer, b.pointer));
+  const subjectPath = subjectPathOf(type);
   plan = {
-    subjectPath: subjectPathOf(type),
+    subjectPath,
+    subjectNames: (subjectPath === undefined ? null : propertyNames(stepsOf(subjectPath))) ?? undefined,
     paths,
-    wildcardFree: paths.every((compiled) => compiled.names !== null),
+    fast:
+      paths.length <= MAX_FAST_PATHS &&
+      paths.every((compiled) => compiled.names !== null) &&
+      new Set(paths.map((compiled) => compiled.pointer)).size === paths.length,
+    pointerLists: new Map(),
   };
   typePlans.set(type, plan);
   return plan;
@@ -450,6 +502,63 @@ function hasValue(data: unknown, compiled: CompiledPath): boolean {
     if (value !== null && value !== undefined) found = true;
   });
   return found;
+}
+
+/** Fast plans: the fields of an event holding a value (bit i: `paths[i]`) and their values, in pointer order. */
+interface Present {
+  readonly mask: number;
+  readonly values: readonly unknown[];
+}
+
+const NOTHING_PRESENT: Present = { mask: 0, values: [] };
+
+function presentValues(data: unknown, paths: readonly CompiledPath[]): Present {
+  let mask = 0;
+  let values: unknown[] | undefined;
+  for (let i = 0; i < paths.length; i++) {
+    const names = paths[i]?.names ?? [];
+    const value = parentAt(data, names)?.[names[names.length - 1] ?? ''];
+    if (value === null || value === undefined) continue;
+    mask |= 1 << i;
+    if (values) values.push(value);
+    else values = [value];
+  }
+  return values ? { mask, values } : NOTHING_PRESENT;
+}
+
+/** The pointer list of a fast plan's mask (built once per mask). */
+function pointerListOf(plan: TypePlan, mask: number): PointerList {
+  const cached = plan.pointerLists.get(mask);
+  if (cached) return cached;
+  const pointers = plan.paths.filter((_, i) => (mask & (1 << i)) !== 0).map((compiled) => compiled.pointer);
+  const list = { pointers, json: JSON.stringify(pointers) };
+  if (plan.pointerLists.size < MAX_POINTER_LISTS) plan.pointerLists.set(mask, list);
+  return list;
+}
+
+// Subject ids already checked, so an append about a known subject skips the entity-id pattern.
+const checkedSubjectIds = new Set<string>();
+const MAX_CHECKED_SUBJECT_IDS = 10_000;
+
+function isSubjectId(value: string): boolean {
+  if (checkedSubjectIds.has(value)) return true;
+  if (!isEntityId(value)) return false;
+  if (checkedSubjectIds.size >= MAX_CHECKED_SUBJECT_IDS) checkedSubjectIds.clear();
+  checkedSubjectIds.add(value);
+  return true;
+}
+
+/** The value at the type's subject path (`$.customerId`), undefined when absent. */
+function subjectValueOf(plan: TypePlan, data: unknown): unknown {
+  const names = plan.subjectNames;
+  if (names === undefined)
+    return plan.subjectPath === undefined ? undefined : valueAt(data, plan.subjectPath);
+  let node = data;
+  for (const name of names) {
+    if (!isRecord(node)) return undefined;
+    node = node[name];
+  }
+  return node;
 }
 
 /**
@@ -485,6 +594,12 @@ interface Location {
   readonly value: unknown;
 }
 
+const alreadyEncrypted = (event: EventToAppend, pointer: string | undefined) =>
+  new PersonalDataError(
+    'already_encrypted',
+    `${event.type} ${event.id}: ${pointer} already holds a ciphertext; append plain values`,
+  );
+
 /**
  * Adds the value at `parent[leaf]` to `found` unless it is null or absent (or `pointer` is already
  * there: two paths may name the same location, `$.a[*]` and `$.a[0]`); refuses a ciphertext.
@@ -498,88 +613,89 @@ function takeLocation(
 ): void {
   const value = getChild(parent, leaf);
   if (value === null || value === undefined) return;
-  if (typeof value === 'string' && VERSIONED.test(value)) {
-    throw new PersonalDataError(
-      'already_encrypted',
-      `${event.type} ${event.id}: ${pointer} already holds a ciphertext; append plain values`,
-    );
-  }
+  if (typeof value === 'string' && VERSIONED.test(value)) throw alreadyEncrypted(event, pointer);
   for (const location of found) if (location.pointer === pointer) return;
   found.push({ parent, leaf, pointer, value });
 }
 
 /**
- * Encrypts an event's personal fields as one v2 envelope. The caller's payload is left as it is:
- * only the objects on the way to the fields are copied (the whole payload when a path has
- * wildcards). `wildcardFree`: every path of `paths` is made of property names (sorted by pointer).
+ * Encrypts the fields of a fast plan holding a value as one v2 envelope. The caller's payload is
+ * left as it is: only the objects on the way to the fields are copied.
  */
-function encryptEvent(
-  event: EventToAppend,
-  paths: readonly CompiledPath[],
-  wildcardFree: boolean,
-  key: DataKey,
-): EventToAppend {
+function encryptPresent(event: EventToAppend, plan: TypePlan, present: Present, key: DataKey): EventToAppend {
+  const { mask, values } = present;
+  const list = pointerListOf(plan, mask);
+  values.forEach((value, i) => {
+    if (typeof value === 'string' && VERSIONED.test(value)) throw alreadyEncrypted(event, list.pointers[i]);
+  });
+  const reference = referenceOf(key.subjectId, key.generation);
+  const envelope = sealedEnvelope(key, reference, event.id, list.json, values);
+  const data = { ...event.data };
+  const copied: object[] = [data];
+  let first = true;
+  for (let i = 0; i < plan.paths.length; i++) {
+    if ((mask & (1 << i)) === 0) continue;
+    const names = plan.paths[i]?.names ?? [];
+    const parent = copyOnWritePath(data, names, copied);
+    if (parent) parent[names[names.length - 1] ?? ''] = first ? envelope : reference;
+    first = false;
+  }
+  return { ...event, data };
+}
+
+/**
+ * Encrypts an event's personal fields as one v2 envelope, for any paths (wildcards included): the
+ * payload is cloned, the caller's left as it is. `paths`: those holding a value.
+ */
+function encryptEvent(event: EventToAppend, paths: readonly CompiledPath[], key: DataKey): EventToAppend {
   const found: Location[] = [];
-  let data: Record<string, unknown>;
-  if (wildcardFree) {
-    // Today's whole catalogue: copy only the objects on the way; values come out in pointer order.
-    data = { ...event.data };
-    const copied: object[] = [data];
-    for (const { names, pointer } of paths) {
-      if (!names) continue;
-      const parent = copyOnWritePath(data, names, copied);
-      if (parent) takeLocation(found, event, parent, names[names.length - 1] ?? '', pointer);
+  const data = cloneData(event.data);
+  for (const compiled of paths) {
+    if (compiled.names) {
+      const parent = parentAt(data, compiled.names);
+      if (parent)
+        takeLocation(found, event, parent, compiled.names[compiled.names.length - 1] ?? '', compiled.pointer);
+    } else {
+      forEachLocation(data, compiled.steps, 0, '', (parent, leaf, pointer) =>
+        takeLocation(found, event, parent, leaf, pointer),
+      );
     }
-  } else {
-    data = cloneData(event.data);
-    for (const compiled of paths) {
-      if (compiled.names) {
-        const parent = parentAt(data, compiled.names);
-        if (parent)
-          takeLocation(
-            found,
-            event,
-            parent,
-            compiled.names[compiled.names.length - 1] ?? '',
-            compiled.pointer,
-          );
-      } else {
-        forEachLocation(data, compiled.steps, 0, '', (parent, leaf, pointer) =>
-          takeLocation(found, event, parent, leaf, pointer),
-        );
-      }
-    }
-    found.sort((a, b) => byCodeUnits(a.pointer, b.pointer));
   }
+  found.sort((a, b) => byCodeUnits(a.pointer, b.pointer));
   if (found.length === 0) return event;
-  const pointers: string[] = [];
-  const values: unknown[] = [];
-  for (const location of found) {
-    pointers.push(location.pointer);
-    values.push(location.value);
-  }
-  const { envelope, reference } = sealEnvelope(key, event.id, pointers, values);
-  for (let i = 0; i < found.length; i++) {
-    const location = found[i];
-    if (location) setChild(location.parent, location.leaf, i === 0 ? envelope : reference);
-  }
+  const { envelope, reference } = sealEnvelope(
+    key,
+    event.id,
+    found.map((location) => location.pointer),
+    found.map((location) => location.value),
+  );
+  found.forEach((location, i) => {
+    setChild(location.parent, location.leaf, i === 0 ? envelope : reference);
+  });
   return { ...event, data };
 }
 
 /** Encrypts each planned event with its subject's key (events without personal values as they are). */
 function encryptPlans(plans: readonly Plan[], keyOf: ReadonlyMap<string, DataKey>): readonly EventToAppend[] {
-  return plans.map(({ event, subjectId, paths, wildcardFree }) => {
+  return plans.map(({ event, subjectId, type, present, paths }) => {
     const key = subjectId === undefined ? undefined : keyOf.get(subjectId);
-    return paths.length === 0 || key === undefined ? event : encryptEvent(event, paths, wildcardFree, key);
+    if (key === undefined) return event;
+    if (present.mask !== 0) return encryptPresent(event, type, present, key);
+    return paths.length === 0 ? event : encryptEvent(event, paths, key);
   });
 }
 
 interface Plan {
   readonly event: EventToAppend;
   readonly subjectId: string | undefined;
+  readonly type: TypePlan;
+  /** Fast plans: the fields holding a value. */
+  readonly present: Present;
+  /** Other plans: the paths holding a value. */
   readonly paths: readonly CompiledPath[];
-  readonly wildcardFree: boolean;
 }
+
+const NO_PATHS: readonly CompiledPath[] = [];
 
 export function createPersonalDataCodec(
   vault: Vault,
@@ -601,8 +717,7 @@ function createCodec(vault: Vault, options: PersonalDataCodecOptions) {
    * the stream's subjects, once read from the store.
    */
   function encodeNow(stream: string, events: readonly EventToAppend[], links?: readonly string[]): Encoded {
-    const category = stream.slice(0, Math.max(0, stream.indexOf('-')));
-    const singleSubject = (SINGLE_SUBJECT_STREAM_CATEGORIES as readonly string[]).includes(category);
+    const singleSubject = singleSubjectCategories.has(stream.slice(0, Math.max(0, stream.indexOf('-'))));
     let linked = links;
     let batchSubject: string | undefined;
     const plans: Plan[] = [];
@@ -610,16 +725,20 @@ function createCodec(vault: Vault, options: PersonalDataCodecOptions) {
     const at = vault.clock();
 
     for (const event of events) {
-      const plan = planOf(event.type);
-      const withValues = plan.paths.filter((compiled) => hasValue(event.data, compiled));
+      const type = planOf(event.type);
+      let present = NOTHING_PRESENT;
+      let paths = NO_PATHS;
+      if (type.fast) present = presentValues(event.data, type.paths);
+      else paths = type.paths.filter((compiled) => hasValue(event.data, compiled));
+      const withValues = present.mask !== 0 || paths.length > 0;
       let subjectId: string | undefined;
-      if (plan.subjectPath !== undefined) {
-        const named = valueAt(event.data, plan.subjectPath);
-        if (typeof named === 'string' && isEntityId(named)) subjectId = named;
-        else if (withValues.length > 0) {
+      if (type.subjectPath !== undefined) {
+        const named = subjectValueOf(type, event.data);
+        if (typeof named === 'string' && isSubjectId(named)) subjectId = named;
+        else if (withValues) {
           throw new PersonalDataError(
             'invalid_data_subject',
-            `${event.type} ${event.id}: ${plan.subjectPath} must name the data subject (an entity id), got ${JSON.stringify(named)}`,
+            `${event.type} ${event.id}: ${type.subjectPath} must name the data subject (an entity id), got ${JSON.stringify(named)}`,
           );
         }
       }
@@ -630,7 +749,7 @@ function createCodec(vault: Vault, options: PersonalDataCodecOptions) {
           if (linked === undefined)
             return vault.subjectsOfStream(stream).then((found) => encodeNow(stream, events, found));
           if (linked.length === 1) subjectId = linked[0];
-          else if (linked.length > 1 && withValues.length > 0) {
+          else if (linked.length > 1 && withValues) {
             throw new PersonalDataError(
               'ambiguous_data_subject',
               `${event.type} ${event.id}: stream ${stream} concerns ${linked.length} subjects; name the subject in the event`,
@@ -638,17 +757,18 @@ function createCodec(vault: Vault, options: PersonalDataCodecOptions) {
           }
         }
       }
-      if (withValues.length > 0 && subjectId === undefined) {
+      if (withValues && subjectId === undefined) {
+        const valued = type.fast ? type.paths.filter((_, i) => (present.mask & (1 << i)) !== 0) : paths;
         throw new PersonalDataError(
           'no_data_subject',
-          `${event.type} ${event.id}: personal fields (${withValues.map((c) => c.path).join(', ')}) but no data subject: the event names none and stream ${stream} is linked to none`,
+          `${event.type} ${event.id}: personal fields (${valued.map((c) => c.path).join(', ')}) but no data subject: the event names none and stream ${stream} is linked to none`,
         );
       }
       if (subjectId !== undefined) {
         if (singleSubject) batchSubject ??= subjectId;
         activity.push({ subjectId, streamName: stream, kind: kindOf(event.type, stream), at });
       }
-      plans.push({ event, subjectId, paths: withValues, wildcardFree: plan.wildcardFree });
+      plans.push({ event, subjectId, type, present, paths });
     }
 
     // The common case waits for nothing: keys cached, activity already recorded today.
@@ -656,8 +776,9 @@ function createCodec(vault: Vault, options: PersonalDataCodecOptions) {
     const pending: Promise<unknown>[] = [];
     const recording = vault.recordActivity(activity);
     if (recording) pending.push(recording);
-    for (const { subjectId, paths } of plans) {
-      if (subjectId === undefined || paths.length === 0 || keyOf.has(subjectId)) continue;
+    for (const { subjectId, present, paths } of plans) {
+      if (subjectId === undefined || (present.mask === 0 && paths.length === 0) || keyOf.has(subjectId))
+        continue;
       const cached = vault.cachedEncryptionKey(subjectId);
       if (cached) keyOf.set(subjectId, cached);
       else pending.push(vault.encryptionKey(subjectId).then((key) => keyOf.set(subjectId, key)));

@@ -106,7 +106,9 @@ export function createVault(options: VaultOptions): Vault {
   const ttlMs = options.cache?.ttlMs ?? 60_000;
   const keys = new LruCache<string, CachedKey>(maxKeys, ttlMs);
   const streamSubjects = new LruCache<string, readonly string[]>(maxKeys, ttlMs);
-  const recorded = new LruCache<string, number>(maxKeys * 4);
+  // Days of the activity facts recorded, by stream, then subject, then retention kind: nested maps
+  // rather than one key per fact, so the append path builds no key string (the names are hashed once).
+  const recorded = new LruCache<string, Map<string, Map<string, number>>>(maxKeys * 4);
   const loading = new Map<string, Promise<CachedKey | null>>();
   // Bumped by every shred: a read that started before it must not cache what it found.
   let epoch = 0;
@@ -216,21 +218,31 @@ export function createVault(options: VaultOptions): Vault {
   }
 
   function recordActivity(activity: readonly SubjectActivity[]): Promise<void> | null {
-    const fresh: { entry: SubjectActivity; fact: string; day: number }[] = [];
+    let fresh: { entry: SubjectActivity; day: number }[] | undefined;
     for (const entry of activity) {
-      const fact = `${entry.subjectId}\u0000${entry.streamName}\u0000${entry.kind}`;
       const day = Math.floor(entry.at.getTime() / DAY_MS);
-      const last = recorded.get(fact);
+      const last = recorded.get(entry.streamName)?.get(entry.subjectId)?.get(entry.kind);
       if (last !== undefined && last >= day) continue;
-      fresh.push({ entry, fact, day });
+      if (fresh) fresh.push({ entry, day });
+      else fresh = [{ entry, day }];
     }
-    return fresh.length === 0 ? null : writeActivity(fresh);
+    return fresh === undefined ? null : writeActivity(fresh);
   }
 
-  async function writeActivity(fresh: readonly { entry: SubjectActivity; fact: string; day: number }[]) {
+  async function writeActivity(fresh: readonly { entry: SubjectActivity; day: number }[]) {
     await store.recordActivity(fresh.map((f) => f.entry));
-    for (const { entry, fact, day } of fresh) {
-      recorded.set(fact, day);
+    for (const { entry, day } of fresh) {
+      let subjects = recorded.get(entry.streamName);
+      if (subjects === undefined) {
+        subjects = new Map();
+        recorded.set(entry.streamName, subjects);
+      }
+      let kinds = subjects.get(entry.subjectId);
+      if (kinds === undefined) {
+        kinds = new Map();
+        subjects.set(entry.subjectId, kinds);
+      }
+      kinds.set(entry.kind, Math.max(day, kinds.get(entry.kind) ?? day));
       const known = streamSubjects.get(entry.streamName);
       if (known && !known.includes(entry.subjectId))
         streamSubjects.set(entry.streamName, [...known, entry.subjectId].sort());

@@ -5,6 +5,8 @@
  *   options: --centres 2000 --days 30 --seconds 20 --warmup 5 --connections 32 --pool 10 --idempotency
  *            --profile server.cpuprofile (a CPU profile of the server thread during the measured run)
  *            --no-batching (the ledger sends every append and stream read alone: no group commit)
+ *            --append-concurrency N (statements of each kind, appends and stream reads, running at
+ *            once before the rest are batched; default the ledger's)
  *
  * 1. a fresh database `pti_ws_bench` (dropped at the end);
  * 2. `--centres` centres created through the command handlers (register, hours, prices, inspectors
@@ -16,10 +18,14 @@
  *    A 409 SLOT_TAKEN (or another capacity refusal) is a correct answer to a taken slot and is
  *    counted apart, not as an error. `--idempotency` sends an Idempotency-Key with every request.
  *
- * Prints bookings/s (2xx), latency p50/p95/p99, the answers by status and code, and the CPU shares of
- * this process and of the rest of the machine (PostgreSQL). Nothing is asserted.
+ * Prints bookings/s (2xx), latency p50/p95/p99, the answers by status and code, the CPU shares of
+ * this process and of the rest of the machine (PostgreSQL), CPU per request of the server thread and
+ * of the PostgreSQL backends (comparable on a shared machine, unlike throughput), and the ledger's
+ * statements per request by kind with the items each carried (round trips and batching). Nothing is
+ * asserted.
  */
 import { randomUUID } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { createPgPool, createPostgresLedger, poolTransactionRunner, runMigrations } from '@pti/platform';
@@ -42,6 +48,7 @@ const { values: args } = parseArgs({
     idempotency: { type: 'boolean', default: false },
     profile: { type: 'string' },
     'no-batching': { type: 'boolean', default: false },
+    'append-concurrency': { type: 'string' },
   },
 });
 const CENTRES = Number(args.centres);
@@ -59,6 +66,11 @@ if (!baseUrl) {
     'DATABASE_URL is required: this benchmark measures the command API on the PostgreSQL ledger.',
   );
   process.exit(2);
+}
+
+function loadAverage(): string | null {
+  const averages = loadavg();
+  return averages.every((value) => value === 0) ? null : averages.map((value) => value.toFixed(2)).join(' ');
 }
 
 function databaseUrl(name: string): string {
@@ -139,7 +151,15 @@ try {
   const worker = new Worker(new URL('./worker-bootstrap.mjs', import.meta.url), {
     workerData: {
       entry: new URL('./bench-server.ts', import.meta.url).href,
-      server: { url, schema: SCHEMA, poolMax: POOL, profile: args.profile, batching: !args['no-batching'] },
+      server: {
+        url,
+        schema: SCHEMA,
+        poolMax: POOL,
+        profile: args.profile,
+        batching: !args['no-batching'],
+        appendConcurrency:
+          args['append-concurrency'] === undefined ? undefined : Number(args['append-concurrency']),
+      },
     },
     execArgv: ['--conditions=pti-source'],
   });
@@ -285,8 +305,9 @@ try {
     // CPU per booking, node (server + load generator) and PostgreSQL (this database's backends).
     const nodeMs = (10 * ownTicks) / Math.max(1, measured.all.size);
     const postgresMs = (10 * measured.postgres) / Math.max(1, measured.all.size);
+    const serverMs = (10 * Number(stopped.serverTicks ?? 0)) / Math.max(1, measured.all.size);
     console.log(
-      `CPU per request       node ${fmt(nodeMs, 2)} ms (server + autocannon), PostgreSQL ${fmt(postgresMs, 2)} ms → ${fmt(cores, 0)} dedicated cores would serve ≈ ${fmt((cores * 1000) / (nodeMs + postgresMs))} requests/s`,
+      `CPU per request       node ${fmt(nodeMs, 2)} ms (server thread ${fmt(serverMs, 2)} ms + autocannon), PostgreSQL ${fmt(postgresMs, 2)} ms → ${fmt(cores, 0)} dedicated cores would serve ≈ ${fmt((cores * 1000) / (nodeMs + postgresMs))} requests/s (≈ ${fmt((cores * 1000) / (serverMs + postgresMs))} with the load generator elsewhere)`,
     );
     console.log(
       `CPU (share of ${fmt(cores, 1)} cores)  busy ${fmt((100 * busy) / ticks)} %: this process (server + load) ${fmt((100 * ownTicks) / ticks)} %, PostgreSQL serving it ${fmt((100 * measured.postgres) / ticks)} %, everything else on the machine ${fmt((100 * (busy - ownTicks - measured.postgres)) / ticks)} %`,
@@ -297,6 +318,15 @@ try {
   console.log(
     `ledger queries        ${fmt(ledgerQueriesPerRequest, 2)} per request (round trips to PostgreSQL)`,
   );
+  const byStatement = Object.entries(
+    (stopped.statements ?? {}) as Record<string, { count: number; items: number }>,
+  ).sort(([, a], [, b]) => b.count - a.count);
+  for (const [name, { count, items }] of byStatement) {
+    console.log(
+      `  ${name.padEnd(28)} ${fmt(count / Math.max(1, measured.all.size), 3)} per request, ${fmt(items / Math.max(1, count), 1)} items each`,
+    );
+  }
+  console.log(`load average          ${loadAverage() ?? 'n/a'} (1, 5, 15 min; the machine may be shared)`);
   const target = bookings / measured.elapsed >= 2000 && all.p95 < 100;
   console.log(`target (>= 2,000 bookings/s, p95 < 100 ms): ${target ? 'met' : 'not met'}`);
   console.log(
@@ -305,6 +335,8 @@ try {
         ticks > 0 ? { busy: busy / ticks, own: ownTicks / ticks, postgres: measured.postgres / ticks } : null,
       bookingsPerSecond: bookings / measured.elapsed,
       ledgerQueriesPerRequest,
+      serverCpuMsPerRequest: (10 * Number(stopped.serverTicks ?? 0)) / Math.max(1, measured.all.size),
+      postgresCpuMsPerRequest: (10 * measured.postgres) / Math.max(1, measured.all.size),
       p50: all.p50,
       p95: all.p95,
       p99: all.p99,
@@ -315,6 +347,8 @@ try {
       pool: POOL,
       idempotency: args.idempotency,
       batching: !args['no-batching'],
+      appendConcurrency: args['append-concurrency'] ?? null,
+      load: loadAverage(),
     })}`,
   );
   await worker.terminate();

@@ -3,10 +3,11 @@ import {
   bookingStream,
   type Channel,
   type ControlType,
+  isCentreId,
   isLocalDateTime,
   type PaymentMode,
 } from '@pti/events';
-import { executeCalendarCommand } from '../calendar/calendar-execution.js';
+import { executeCalendarCommand, prefetchCalendar } from '../calendar/calendar-execution.js';
 import { loadCentreOf, termsOf } from '../centre/centre-loading.js';
 import { type CommandMeta, requestIds } from '../commands/command-meta.js';
 import { executeCommand } from '../commands/execute-command.js';
@@ -101,6 +102,11 @@ export async function placeBooking(
     });
   }
   const { date, time } = appointmentDateAndTime(input.start);
+  // The calendar's read goes out with the centre's (one round trip waited for, not two).
+  const calendarRead =
+    (input.hold === undefined || input.hold === null) && isCentreId(input.centreId)
+      ? prefetchCalendar(ctx, input.centreId, date)
+      : undefined;
   const centre = await loadCentreOf(ctx, input.centreId, tenantId);
   const day = centreDayConfiguration(centre.state, date);
   const centres = { [input.centreId]: termsOf(centre.state) };
@@ -184,7 +190,7 @@ export async function placeBooking(
           },
           meta,
           'hold',
-          { now, day },
+          { now, day, preloaded: calendarRead },
         )
       ).state,
       reservationId,

@@ -47,7 +47,12 @@ export async function executeCalendarCommand(
   command: CalendarCommand,
   meta: CommandMeta,
   step: string,
-  options: { readonly now?: Date; readonly day?: CentreDayConfiguration } = {},
+  options: {
+    readonly now?: Date;
+    readonly day?: CentreDayConfiguration;
+    /** The calendar's read, started earlier (`prefetchCalendar`). */
+    readonly preloaded?: Promise<{ readonly state: CalendarState; readonly revision: bigint }>;
+  } = {},
 ): Promise<CommandExecution<CalendarState, SlotCalendarEvent>> {
   const now = options.now ?? ctx.env.now();
   const day = options.day ?? (await dayOf(ctx, command.centreId, command.date, meta.origin.tenantId));
@@ -60,7 +65,26 @@ export async function executeCalendarCommand(
     context: () => calendarContext(ctx, day, now, ids.idSequence(step)),
     origin: meta.origin,
     eventId: ids.eventIds(step),
+    ...(options.preloaded === undefined ? {} : { preloaded: options.preloaded }),
   });
+}
+
+/**
+ * Starts reading a day's calendar when this process holds no state of it, so the read goes out with
+ * the request's other loads (one batch, one wait) instead of after them; undefined when cached (the
+ * command decides on the cache, see `executeCommand`). The promise never rejects unobserved: a
+ * request that fails before using it leaves no unhandled rejection.
+ */
+export function prefetchCalendar(
+  ctx: WriteSideContext,
+  centreId: string,
+  date: string,
+): Promise<{ readonly state: CalendarState; readonly revision: bigint }> | undefined {
+  const stream = calendarStream(centreId, date);
+  if (ctx.env.readBeforeDecide !== true && ctx.env.cache?.get(stream) !== undefined) return undefined;
+  const read = loadAggregate(ctx.env, stream, calendarDecider);
+  read.catch(() => undefined);
+  return read;
 }
 
 /** The calendar of a day, as this process last saw it plus the stream's tail. */

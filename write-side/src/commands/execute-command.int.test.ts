@@ -183,4 +183,45 @@ describe('executeCommand', () => {
     await run(other, 'open');
     await expect(run(mine, 'open')).rejects.toMatchObject({ code: 'INVALID_COMMAND' });
   });
+
+  it('decides on a preloaded read without reading again; a stale one is caught by the append', async () => {
+    let reads = 0;
+    const counting = {
+      ...ledger,
+      readStream: (...args: Parameters<typeof ledger.readStream>) => {
+        reads += 1;
+        return ledger.readStream(...args);
+      },
+    };
+    const env = { ledger: counting, now: () => new Date(), cache: createAggregateStateCache() };
+    const take = (by: string, preloaded?: Promise<{ state: SeatState; revision: bigint }>) =>
+      executeCommand(env, {
+        stream: 'seat-pre',
+        decider: seats(2),
+        command: { by },
+        context: undefined,
+        origin,
+        ...(preloaded ? { preloaded } : {}),
+      });
+    // The read started earlier (the prefetch) is the only one.
+    const preloaded = loadAggregate(env, 'seat-pre', seats(2));
+    expect(reads).toBe(1);
+    expect((await take('a', preloaded)).revision).toBe(1n);
+    expect(reads).toBe(1);
+    // A read taken before another writer's append: deciding on it conflicts, the retry reads again
+    // and the invariant holds (two seats: 'c' is refused).
+    const stale = loadAggregate({ ledger }, 'seat-pre', seats(2));
+    await executeCommand(
+      { ledger, now: () => new Date() },
+      {
+        stream: 'seat-pre',
+        decider: seats(2),
+        command: { by: 'b' },
+        context: undefined,
+        origin,
+      },
+    );
+    await expect(take('c', stale)).rejects.toMatchObject({ code: 'SLOT_TAKEN' });
+    expect((await ledger.readStream('seat-pre')).map((e) => e.data)).toEqual([{ by: 'a' }, { by: 'b' }]);
+  });
 });

@@ -104,6 +104,11 @@ export interface ExecuteOptions<Command, State, Event, Context> {
    * raise `PreconditionFailedError` otherwise, without retrying.
    */
   readonly expectedRevision?: bigint;
+  /**
+   * A read of the stream already under way (started alongside other loads, so its round trip is not
+   * waited for after theirs): the first attempt decides on it as on a fresh read.
+   */
+  readonly preloaded?: Promise<{ readonly state: State; readonly revision: bigint }>;
 }
 
 /** Reads a stream's events as the decider's events: upcast to the current schema version. */
@@ -230,6 +235,8 @@ async function stateToDecideOn<Command, State, Event, Context>(
   if (attempt === 1 && options.assumeNew === true) {
     return { state: decider.initialState(), revision: 0n, verified: false };
   }
+  if (attempt === 1 && options.preloaded !== undefined)
+    return { ...(await options.preloaded), verified: true };
   const cached = attempt === 1 && options.expectedRevision === undefined && env.readBeforeDecide !== true;
   const entry = cached ? env.cache?.get(stream) : undefined;
   if (entry) return { state: entry.state as State, revision: entry.revision, verified: false };

@@ -141,4 +141,22 @@ describe.skipIf(!url)('append batching (PostgreSQL group commit)', () => {
     }
     expect(await ledger.readStream('batch-read-none')).toEqual([]);
   });
+
+  it('a batched read returns a stream of ten or more events in revision order', async () => {
+    // Revisions travel as text; ordering them as text would put 10 before 2.
+    const streams = ['batch-long-a', 'batch-long-b', 'batch-long-c'];
+    for (const stream of streams) {
+      await ledger.append(
+        stream,
+        Array.from({ length: 12 }, () => event()),
+        'no_stream',
+      );
+    }
+    const reads = await Promise.all(
+      streams.flatMap((stream) => [ledger.readStream(stream), ledger.readStream(stream)]),
+    );
+    for (const read of reads) {
+      expect(read.map((e) => e.revision)).toEqual(Array.from({ length: 12 }, (_, k) => BigInt(k + 1)));
+    }
+  });
 });

@@ -7,9 +7,9 @@ import { type AppendRow, assertSchemaName, EVENT_COLUMNS, type EventRow } from '
  * Under load most appends of a command server are one event each, to different streams (a
  * calendar day, a new booking), from many concurrent requests. Sent one statement each, every
  * append costs a round trip, a parse/bind/execute, a commit and a WAL flush. The batcher keeps at
- * most `maxInFlight` append statements running; appends arriving while that many are running wait,
- * and the next free turn sends every waiting append (up to `maxBatch`, distinct streams) as one
- * statement: one round trip and one commit for all of them. At low load nothing waits and each
+ * most `maxInFlight` append statements running (not counting any running past `stallMs`); appends
+ * arriving while that many are running wait, and the next free turn sends every waiting append (up
+ * to `maxBatch`, distinct streams) as one statement: one round trip and one commit for all of them. At low load nothing waits and each
  * append runs alone, as before.
  *
  * Semantics per append are those of the single statement: each append has its own compare-and-set
@@ -51,6 +51,11 @@ interface Pending {
  * Many single-event appends in one statement: `$1` a JSON array of `{ i, stream, expected, id, type,
  * data, metadata }` (`expected` null for `no_stream`), answered with one row per append: its `i` and
  * the single statement's columns.
+ *
+ * The stream rows of exact appends are found through the primary key (`stream_name = ANY (…)`):
+ * joined on `req` alone, whose row count the planner guesses at 100, PostgreSQL hashed the batch and
+ * scanned the whole streams table for every batch, a cost growing with the number of streams (most
+ * of PostgreSQL's CPU per booking in the write-side bench once a few tens of thousands existed).
  */
 export function batchAppendStatement(schema: string): string {
   const s = assertSchemaName(schema);
@@ -60,7 +65,8 @@ export function batchAppendStatement(schema: string): string {
     upd AS (
       UPDATE ${s}.streams st SET revision = st.revision + 1
         FROM req r
-       WHERE r.expected IS NOT NULL AND st.stream_name = r.stream AND st.revision = r.expected
+       WHERE st.stream_name = ANY (ARRAY(SELECT stream FROM req WHERE expected IS NOT NULL))
+         AND r.expected IS NOT NULL AND st.stream_name = r.stream AND st.revision = r.expected
       RETURNING r.i, st.revision - 1 AS before),
     created AS (
       INSERT INTO ${s}.streams (stream_name, revision)
@@ -123,6 +129,11 @@ export function createAppendBatcher(options: AppendBatcherOptions): AppendBatche
 export interface StatementBatcherOptions<Item, Result> {
   readonly maxInFlight: number;
   readonly maxBatch: number;
+  /**
+   * A statement running longer than this (waiting on a row lock, a long read) stops counting
+   * against `maxInFlight`, so one slow statement never holds the others back for longer. Default 25 ms.
+   */
+  readonly stallMs?: number;
   /** Items with the same key never share a batch nor run at the same time. */
   readonly exclusiveKey?: (item: Item) => string;
   /** Runs one item as its own statement. */
@@ -133,8 +144,9 @@ export interface StatementBatcherOptions<Item, Result> {
 
 /**
  * At most `maxInFlight` statements at once; what arrives meanwhile waits and goes in the next free
- * turn as one statement (in arrival order, up to `maxBatch`). A failed batch statement runs each of
- * its items alone, so each gets the answer (or error) it would have had alone.
+ * turn as one statement (in arrival order, up to `maxBatch`). A statement running past `stallMs`
+ * frees its turn (it still runs). A failed batch statement runs each of its items alone, so each
+ * gets the answer (or error) it would have had alone.
  */
 export function createStatementBatcher<Item, Result>(options: StatementBatcherOptions<Item, Result>) {
   interface Waiting {
@@ -145,7 +157,10 @@ export function createStatementBatcher<Item, Result>(options: StatementBatcherOp
   }
   const waiting: Waiting[] = [];
   const running = new Set<string>();
+  const stallMs = options.stallMs ?? 25;
   let inFlight = 0;
+  /** Statements still running past `stallMs`: they no longer hold a turn. */
+  let stalled = 0;
 
   const runAlone = (entry: Waiting): Promise<void> =>
     options.alone(entry.item).then(entry.resolve, entry.reject);
@@ -168,17 +183,26 @@ export function createStatementBatcher<Item, Result>(options: StatementBatcherOp
 
   function send(batch: Waiting[]): void {
     inFlight++;
+    let isStalled = false;
+    const stall = setTimeout(() => {
+      isStalled = true;
+      stalled++;
+      drain();
+    }, stallMs);
+    stall.unref?.();
     for (const entry of batch) if (entry.key !== undefined) running.add(entry.key);
     const done = batch.length === 1 && batch[0] ? runAlone(batch[0]) : runTogether(batch);
     void done.finally(() => {
+      clearTimeout(stall);
       inFlight--;
+      if (isStalled) stalled--;
       for (const entry of batch) if (entry.key !== undefined) running.delete(entry.key);
       drain();
     });
   }
 
   function drain(): void {
-    while (inFlight < options.maxInFlight && waiting.length > 0) {
+    while (inFlight - stalled < options.maxInFlight && waiting.length > 0) {
       const batch: Waiting[] = [];
       const keys = new Set<string>();
       for (let at = 0; at < waiting.length && batch.length < options.maxBatch; ) {
@@ -209,7 +233,8 @@ export function createStatementBatcher<Item, Result>(options: StatementBatcherOp
 
 /**
  * Many stream reads in one statement: `$1` a JSON array of `{ i, stream, from, lim }`; rows carry
- * their request's `i`. One snapshot for all of them, as for one read.
+ * their request's `i`. One snapshot for all of them, as for one read. Rows are ordered by the
+ * revision as a number (the column list hands it out as text, where 10 sorts before 2).
  */
 export function batchReadStatement(schema: string): string {
   const s = assertSchemaName(schema);
@@ -218,7 +243,7 @@ export function batchReadStatement(schema: string): string {
       SELECT ${EVENT_COLUMNS} FROM ${s}.events
        WHERE stream_name = r.stream AND stream_revision >= r."from"
        ORDER BY events.stream_revision LIMIT r.lim) e
-    ORDER BY r.i, e.stream_revision`;
+    ORDER BY r.i, e.stream_revision::bigint`;
 }
 
 export interface StreamRead {

@@ -25,6 +25,8 @@
  * that receive the append) and for the polled bookings rows, with the achieved placement rate and
  * the load average. Nothing is asserted.
  */
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
 import {
   type Cache,
@@ -361,7 +363,9 @@ async function main(): Promise<void> {
   const issuedBefore = issued;
   const skippedBefore = skipped;
   const refusedBefore = refused;
+  const profile = process.env.LAG_PROFILE === undefined ? undefined : await startProfile();
   const measured = await runPhase(SECONDS, true);
+  if (profile !== undefined) await profile(process.env.LAG_PROFILE as string);
   clearInterval(cpuTimer);
   await cpu.sample(db);
   const used = cpu.seconds();
@@ -425,6 +429,22 @@ async function main(): Promise<void> {
   await cache.close();
   await ledger.close();
   await database.close();
+}
+
+/**
+ * LAG_PROFILE=file.cpuprofile: a CPU profile of the measured window only (write side and
+ * projections in this process), without the set-up and the runner's start-up catch-up.
+ */
+async function startProfile(): Promise<(file: string) => Promise<void>> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async (file) => {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+  };
 }
 
 await main();

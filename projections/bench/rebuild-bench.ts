@@ -25,6 +25,8 @@ import {
   createMemoryCache,
   createPostgresLedger,
   createRedisCache,
+  type SqlExecutor,
+  type TransactionalSqlExecutor,
 } from '@pti/platform';
 import { PROJECTORS } from '../src/projectors.js';
 import { withMaintenance } from '../src/runtime/apply-batch.js';
@@ -85,7 +87,8 @@ async function main(): Promise<void> {
     url: url as string,
     poolMax: projectors.length + 4,
   });
-  const db = database.sql;
+  const timing = process.env.BENCH_SQL_TIMING === '1' ? sqlTiming() : undefined;
+  const db = timing === undefined ? database.sql : timing.wrap(database.sql);
   const cache = cacheOf();
   const layout = projectionLayout(namespace);
   // The read models' "today": the workload's last day, so the horizon holds days with bookings.
@@ -174,6 +177,7 @@ async function main(): Promise<void> {
       await cpu.sample(db);
       console.log(cpuLine(report.read));
     }
+    if (timing !== undefined) console.log(timing.report());
     console.log(`load average at end: ${load()}`);
   } finally {
     if (cache.kind === 'redis') {
@@ -202,3 +206,46 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/**
+ * BENCH_SQL_TIMING=1: wall time per statement shape (its first words, table names kept), to see
+ * which writes the rebuild waits for.
+ */
+function sqlTiming() {
+  const totals = new Map<string, { count: number; ms: number }>();
+  const shape = (sql: string) =>
+    sql
+      .replace(/\s+/g, ' ')
+      .trim()
+      .replace(/benchrm_[a-z_]+_v\d+\./g, '')
+      .slice(0, 90);
+  const timed = (inner: SqlExecutor): SqlExecutor => ({
+    query: async (sql, params) => {
+      const began = performance.now();
+      try {
+        return await inner.query(sql, params);
+      } finally {
+        const key = shape(sql);
+        const t = totals.get(key) ?? { count: 0, ms: 0 };
+        t.count += 1;
+        t.ms += performance.now() - began;
+        totals.set(key, t);
+      }
+    },
+    exec: (script) => inner.exec(script),
+  });
+  return {
+    wrap: (db: TransactionalSqlExecutor): TransactionalSqlExecutor => ({
+      ...timed(db),
+      transaction: (fn) => db.transaction((tx) => fn(timed(tx))),
+    }),
+    report: () =>
+      [...totals]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .slice(0, 25)
+        .map(
+          ([sql, t]) => `${(t.ms / 1000).toFixed(1).padStart(7)} s ${String(t.count).padStart(6)}×  ${sql}`,
+        )
+        .join('\n'),
+  };
+}

@@ -45,7 +45,9 @@ function isNoScript(error: unknown): boolean {
 }
 
 export function createRedisCache(url: string, options: RedisCacheOptions = {}): Cache {
-  const redis = new Redis(url, { keyPrefix: options.keyPrefix ?? 'pti:' });
+  // Auto-pipelining: commands issued in the same tick go out in one write (a projection batch
+  // flushes thousands of setIfNewer at once; one socket write each cost more than Redis itself).
+  const redis = new Redis(url, { keyPrefix: options.keyPrefix ?? 'pti:', enableAutoPipelining: true });
   if (options.onError !== undefined) redis.on('error', options.onError);
 
   // EVALSHA sends only the digest; the first call on a server without the script loads it.

@@ -510,6 +510,8 @@ export const agendaProjector = defineProjector({
   name: 'agenda',
   version: 1,
   tables: ['agenda_entries', 'agenda_bookings', 'agenda_inspectors'],
+  // Read-side and GDPR lookups; apply reads rows by primary key.
+  deferredIndexes: ['agenda_entries_day', 'agenda_bookings_subject', 'agenda_inspectors_subject'],
   filter: { streamPrefixes: ['calendar-', 'booking-', 'centre-', SUBJECT_STREAM_PREFIX] },
   migrations: (schema) => [
     {

@@ -41,6 +41,14 @@ export const auditProjector = defineProjector({
   tables: ['audit_events'],
   filter: {},
   batchSize: 2_000,
+  deferredIndexes: [
+    'audit_by_position',
+    'audit_by_stream',
+    'audit_by_actor',
+    'audit_by_type',
+    'audit_by_time',
+    'audit_by_correlation',
+  ],
   migrations: (schema) => [
     {
       version: 1,

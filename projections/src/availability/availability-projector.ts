@@ -116,6 +116,8 @@ interface CentreEntry {
 
 interface Memory {
   today: string | null | undefined;
+  /** True once this process emptied `availability_dirty` and deferred nothing since. */
+  dirtyEmpty: boolean;
   readonly centres: Map<string, CentreEntry>;
   readonly calendars: Map<string, CalendarState | null>;
   /**
@@ -134,7 +136,13 @@ const WRITTEN_MEMORY = 2_000_000;
 function memoryOf(ctx: { readonly memory: Map<string, unknown> }): Memory {
   let memory = ctx.memory.get(MEMORY) as Memory | undefined;
   if (memory === undefined) {
-    memory = { today: undefined, centres: new Map(), calendars: new Map(), written: new Map() };
+    memory = {
+      today: undefined,
+      dirtyEmpty: false,
+      centres: new Map(),
+      calendars: new Map(),
+      written: new Map(),
+    };
     ctx.memory.set(MEMORY, memory);
   }
   return memory;
@@ -379,10 +387,16 @@ async function markDirty(ctx: Ctx, work: Recompute): Promise<void> {
      select * from unnest($1::text[], $2::date[]) on conflict do nothing`,
     [centres, days],
   );
+  memoryOf(ctx).dirtyEmpty = false;
 }
 
 /** Takes (deletes) the recorded dirty work and merges it into `work`. */
 async function takeDirty(ctx: Ctx, work: Recompute): Promise<void> {
+  const memory = memoryOf(ctx);
+  // A live batch pays no round trip while this process knows nothing is deferred (the memory is
+  // cleared with a failed batch, and when another process advanced the checkpoint).
+  if (memory.dirtyEmpty) return;
+  memory.dirtyEmpty = true;
   const { rows } = await ctx.tx.query<{ centre_id: string; day: string }>(
     `delete from ${ctx.table('availability_dirty')} returning centre_id, day`,
   );
@@ -431,6 +445,8 @@ export function createAvailabilityProjector(options: AvailabilityProjectorOption
     name: 'availability',
     version: 1,
     tables: ['availability_days'],
+    // Read-side search only; settle reads by centre through the primary key.
+    deferredIndexes: ['availability_days_free'],
     filter: { streamPrefixes: ['centre-', 'calendar-'] },
     usesCache: true,
     migrations: (schema) => [

@@ -507,6 +507,8 @@ export const bookingsProjector = defineProjector({
   name: 'bookings',
   version: 1,
   tables: ['bookings', 'booking_keys'],
+  // Read-side and GDPR lookups; apply reads bookings by id.
+  deferredIndexes: ['bookings_reference', 'bookings_customer', 'bookings_subject', 'booking_keys_booking'],
   filter: { streamPrefixes: ['booking-', SUBJECT_STREAM_PREFIX] },
   migrations: (schema) => [
     {

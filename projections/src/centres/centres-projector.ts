@@ -125,6 +125,8 @@ export const centresProjector = defineProjector({
   name: 'centres',
   version: 1,
   tables: ['centres'],
+  // Search indexes; apply reads centres by id.
+  deferredIndexes: ['centres_postcode', 'centres_city_key', 'centres_position', 'centres_tenant'],
   filter: { streamPrefixes: ['centre-'] },
   migrations: (schema) => [
     {

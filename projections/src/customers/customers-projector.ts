@@ -3,6 +3,7 @@ import type { SqlExecutor } from '@pti/platform';
 import type { BookingStatus } from '@pti/write-side/domain';
 import { bookingIdsOf } from '../bookings/bookings-projector.js';
 import { applyWithErasures, personalText, revisionNumber } from '../bookings/shared.js';
+import { type DirtyKey, dirtyTableSql, markDirty, takeDirty } from '../runtime/dirty-keys.js';
 import {
   type ApplyContext,
   defineProjector,
@@ -321,20 +322,55 @@ async function applyCustomers(events: readonly ProjectionEvent[], ctx: ApplyCont
       changed.set(id, next);
     }
   }
-  if (changed.size === 0) return;
-  await upsertRows(ctx.tx, table, [...changed.values()], { key: ['booking_id'] });
+  if (changed.size > 0) await upsertRows(ctx.tx, table, [...changed.values()], { key: ['booking_id'] });
   for (const row of changed.values()) memory.remember(row.booking_id, row);
   const touched = [...changed.values()].map((row) => ({
     tenant_id: row.tenant_id,
     customer_id: row.customer_id,
   }));
-  await ctx.tx.query(recomputeCustomers(ctx.schema), [JSON.stringify(touched)]);
+  // Catch-up: each customer is recomputed once, at the end (`settle`), not once per batch.
+  if (ctx.mode === 'catch-up') {
+    await markDirty(ctx, CUSTOMERS_DIRTY, CUSTOMER_KEY, touched);
+    return;
+  }
+  await recomputeTouched(ctx, touched);
+}
+
+const CUSTOMERS_DIRTY = 'customers_dirty';
+const CUSTOMER_KEY: DirtyKey = [
+  ['tenant_id', 'text'],
+  ['customer_id', 'text'],
+];
+
+/** Recomputes the given customers and those a catch-up deferred. */
+async function recomputeTouched(
+  ctx: Pick<ApplyContext, 'tx' | 'table' | 'memory' | 'schema'>,
+  touched: readonly { readonly tenant_id: string; readonly customer_id: string }[],
+): Promise<void> {
+  const deferred = await takeDirty<{ tenant_id: string; customer_id: string }>(
+    ctx,
+    CUSTOMERS_DIRTY,
+    CUSTOMER_KEY,
+  );
+  const all = deferred.length === 0 ? touched : [...touched, ...deferred];
+  if (all.length === 0) return;
+  await ctx.tx.query(recomputeCustomers(ctx.schema), [JSON.stringify(all)]);
 }
 
 export const customersProjector = defineProjector({
   name: 'customers',
   version: 1,
   tables: ['customers', 'customer_bookings'],
+  // Search (trigram) and GDPR lookups; the per-customer recompute needs customer_bookings_customer.
+  deferredIndexes: [
+    'customers_name_search_trgm',
+    'customers_email_search_trgm',
+    'customers_phone_search_trgm',
+    'customers_plates_search_trgm',
+    'customers_references_search_trgm',
+    'customers_subject',
+    'customer_bookings_subject',
+  ],
   filter: { streamPrefixes: ['booking-', SUBJECT_STREAM_PREFIX] },
   migrations: (schema) => [
     {
@@ -398,7 +434,13 @@ create index customers_subject on ${schema}.customers (customer_id);
 ${tenantPolicy(schema, 'customers')}
 ${trigramIndexes(schema)}`,
     },
+    {
+      version: 2,
+      name: 'customers a catch-up left to recompute',
+      sql: dirtyTableSql(schema, CUSTOMERS_DIRTY, CUSTOMER_KEY),
+    },
   ],
+  settle: (ctx) => recomputeTouched(ctx, []),
   apply: (batch, ctx) =>
     applyWithErasures(
       batch,

@@ -40,8 +40,12 @@ async function lockCheckpoint(
   layout: ProjectionLayout,
   handle: GenerationHandle,
 ): Promise<Position> {
+  // `synchronous_commit` off for this transaction (same round trip): the commit does not wait for
+  // the WAL flush. A read model can afford it: an OS crash may lose the last batches, rows and
+  // checkpoint together (one transaction), and they are projected again from the ledger.
   const { rows } = await tx.query<{ position: string }>(
-    `select position from ${layout.registrySchema}.checkpoints where projector = $1 and version = $2 for update`,
+    `select position, set_config('synchronous_commit', 'off', true) as sync
+       from ${layout.registrySchema}.checkpoints where projector = $1 and version = $2 for update`,
     [handle.projector.name, handle.generation],
   );
   const row = rows[0];

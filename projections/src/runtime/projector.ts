@@ -166,6 +166,11 @@ export interface Projector {
   migrations(schema: string): readonly ProjectorMigration[];
   /** Projects one batch inside the runner's transaction. Must be idempotent under redelivery. */
   apply(batch: ProjectionBatch, ctx: ApplyContext): Promise<void>;
+  /**
+   * Secondary (non-unique) indexes that neither `apply` nor `settle` needs: a build drops them
+   * before replaying the ledger and creates them once the replay is done (`deferred-indexes.ts`).
+   */
+  readonly deferredIndexes?: readonly string[];
   /** Whether the projector writes Redis through `ctx.cache`. */
   readonly usesCache?: boolean;
   /** Largest batch this projector wants in live mode (default: the runner's). */

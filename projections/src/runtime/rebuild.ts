@@ -2,6 +2,7 @@ import type { Cache, Ledger, Position, TransactionalSqlExecutor } from '@pti/pla
 import { type GenerationHandle, withMaintenance } from './apply-batch.js';
 import { type CatchUpProgress, catchUp, DEFAULT_CATCH_UP_BATCH } from './catch-up.js';
 import { type CatchUpManyProgress, catchUpMany } from './catch-up-many.js';
+import { deferIndexes, restoreIndexes } from './deferred-indexes.js';
 import type { ProjectionLayout } from './layout.js';
 import type { Projector } from './projector.js';
 import {
@@ -88,6 +89,7 @@ export async function rebuildProjector(
     (await createGeneration(deps.db, deps.layout, projector));
   const handle = handleOf(projector, created);
   await refreshGeneration(deps, handle, (deps.clock ?? (() => new Date()))());
+  await deferIndexes(deps.db, projector, created.schema);
   let events = 0;
   // Passes after the first only pick up what was appended meanwhile.
   for (let pass = 0; pass < 10; pass += 1) {
@@ -104,6 +106,7 @@ export async function rebuildProjector(
     events += result.events;
     if (result.events < (options.batchSize ?? DEFAULT_CATCH_UP_BATCH)) break;
   }
+  await restoreIndexes(deps.db, created.schema);
   await swapGeneration(deps.db, deps.layout, projector, created.generation);
   const live = (await liveGeneration(deps.db, deps.layout, projector.name)) ?? created;
   await options.onSwapped?.(live);
@@ -167,6 +170,7 @@ export async function rebuildProjectors(
       (await createGeneration(deps.db, deps.layout, projector));
     const handle = handleOf(projector, created);
     await refreshGeneration(deps, handle, (deps.clock ?? (() => new Date()))());
+    await deferIndexes(deps.db, projector, created.schema);
     entries.push({ projector, previous, handle });
   }
   const batchSize = options.batchSize ?? DEFAULT_CATCH_UP_BATCH;
@@ -192,6 +196,8 @@ export async function rebuildProjectors(
     for (const [name, ms] of result.busyMs) busyMs.set(name, (busyMs.get(name) ?? 0) + ms);
     if (result.read < batchSize) break;
   }
+  // Index builds are sorts on separate connections: PostgreSQL runs them side by side.
+  await Promise.all(entries.map(({ handle }) => restoreIndexes(deps.db, handle.schema)));
   const reports: RebuildReport[] = [];
   for (const { projector, previous, handle } of entries) {
     await swapGeneration(deps.db, deps.layout, projector, handle.generation);

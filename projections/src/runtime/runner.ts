@@ -12,6 +12,7 @@ import {
 } from '@pti/platform';
 import { advanceCheckpoint, applyBatch, type GenerationHandle, withMaintenance } from './apply-batch.js';
 import { type CatchUpProgress, catchUp } from './catch-up.js';
+import { deferIndexes, restoreIndexes } from './deferred-indexes.js';
 import { createHeadTracker, type Lag, projectorLag } from './lag.js';
 import { type ProjectionLayout, projectionLayout } from './layout.js';
 import { createLeaseStore, migrateLeases } from './lease.js';
@@ -240,6 +241,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     lane.handle = handle;
     lane.checkpoint = created.position;
     await refreshGeneration({ db, cache, layout }, handle, clock());
+    await deferIndexes(db, projector, created.schema);
     lane.state = 'catching up';
     const result = await catchUp({
       ledger,
@@ -254,6 +256,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     lane.checkpoint = result.position;
     // Interrupted (stop, or the lease moved): the next owner resumes this generation from its checkpoint.
     if (halted(lane)) return;
+    await restoreIndexes(db, created.schema);
     await swapGeneration(db, layout, projector, created.generation);
     logger?.info(
       { projector: projector.name, generation: created.generation, events: result.events },

@@ -9,7 +9,10 @@ import { recordsOf, type SpecEvent } from '../../runtime/testing/projection-spec
  * checkpoint would otherwise skip (idempotency), or to run `scrub`/`export` in a transaction.
  */
 
-/** Applies `events` as ONE batch with the revisions and positions `given` gave them. */
+/**
+ * Applies `events` as ONE batch with the revisions and positions `given` gave them (a catch-up batch,
+ * by default, is followed by the projector's `settle`).
+ */
 export async function applyDirectly(
   db: TransactionalSqlExecutor,
   projector: Projector,
@@ -31,6 +34,8 @@ export async function applyDirectly(
       memory: new Map(),
     };
     await projector.apply({ events: decodeRecords(records), records, position: last.position }, ctx);
+    // A catch-up ends with `settle` (deferred derived rows), as the runner's does.
+    if (ctx.mode === 'catch-up') await projector.settle?.(ctx);
   });
 }
 

@@ -62,6 +62,8 @@ export interface ServerOptions extends MountOptions {
   readonly projectionLease?: ProjectionLeaseOptions;
   /** Read API rate limits; `false` turns them off (benchmarks). */
   readonly rateLimit?: Partial<RateLimitSettings> | false;
+  /** How long availability answers are reused in process (read API default 1 s; 0: never). */
+  readonly availabilityCacheMs?: number;
   /** The saga composition, for the `sagas` and `all` roles; none mounted when absent. */
   readonly mountSagas?: MountSagas;
   /**
@@ -197,7 +199,7 @@ export async function buildPlatformServer(
       await readApiRoutes(
         app,
         { ports, manageTokenSecrets: secrets.manageTokenSecrets },
-        { rateLimit: options.rateLimit },
+        { rateLimit: options.rateLimit, availabilityCacheMs: options.availabilityCacheMs },
       );
     }
 

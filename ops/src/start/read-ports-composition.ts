@@ -52,6 +52,7 @@ import {
   durationRuleOf,
   findListPrice,
 } from '@pti/write-side/domain';
+import { gridOf, rowsAround } from './centre-grid.js';
 
 /**
  * The read API's ports over the projections' queries (DESIGN.md §3: the read API sees ports, ops
@@ -134,14 +135,21 @@ function compareKeys(a: CursorKey, b: CursorKey): number {
   return 0;
 }
 
-/** Keyset pagination over a candidate list already held in memory. */
+/** Keyset pagination over a candidate list already held in memory (each row's key built once). */
 function keysetPage<T>(rows: readonly T[], keyOf: (row: T) => CursorKey, page: PageRequest): PageResult<T> {
-  const sorted = [...rows].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
   const after = page.after;
-  const remaining = after === null ? sorted : sorted.filter((row) => compareKeys(keyOf(row), after) > 0);
-  const items = remaining.slice(0, page.limit);
+  const keyed: { readonly row: T; readonly key: CursorKey }[] = [];
+  for (const row of rows) {
+    const key = keyOf(row);
+    if (after === null || compareKeys(key, after) > 0) keyed.push({ row, key });
+  }
+  keyed.sort((a, b) => compareKeys(a.key, b.key));
+  const items = keyed.slice(0, page.limit);
   const last = items.at(-1);
-  return { items, next: remaining.length > page.limit && last !== undefined ? keyOf(last) : null };
+  return {
+    items: items.map((item) => item.row),
+    next: keyed.length > page.limit && last !== undefined ? last.key : null,
+  };
 }
 
 const inCentres = (scope: TenantScope, centreId: string) =>
@@ -165,6 +173,43 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   } catch (error) {
     return unavailable(error);
   }
+}
+
+/**
+ * A value loaded by `load` and reused for `freshMs`; past that the stored value is still answered
+ * while one reload runs in the background, up to `STALE_FACTOR` times `freshMs` (then callers wait
+ * for the reload, and see its failure). Age counts from when a load started.
+ */
+const STALE_FACTOR = 5;
+
+export function staleWhileRevalidate<T>(load: () => Promise<T>, freshMs: number): () => Promise<T> {
+  let current: { readonly at: number; readonly value: Promise<T> } | undefined;
+  let loading: Promise<T> | undefined;
+  const reload = (): Promise<T> => {
+    if (loading !== undefined) return loading;
+    const at = Date.now();
+    const next = load();
+    loading = next;
+    next.then(
+      () => {
+        current = { at, value: next };
+        loading = undefined;
+      },
+      () => {
+        loading = undefined;
+      },
+    );
+    return next;
+  };
+  return () => {
+    const age = current === undefined ? Number.POSITIVE_INFINITY : Date.now() - current.at;
+    if (current !== undefined && age < freshMs) return current.value;
+    if (current !== undefined && age < freshMs * STALE_FACTOR) {
+      reload().catch(() => undefined);
+      return current.value;
+    }
+    return reload();
+  };
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -245,16 +290,27 @@ export function createReadPorts(deps: ReadPortsDeps): ReadPorts {
   const viewSchema = layout.viewSchema(undefined);
   const source = { db, schema: viewSchema };
   const reportingSource = { db, schema: layout.viewSchema('reporting') };
-  const availability = { db, cache: deps.cache, live: deps.live, layout };
+  // The searches' first free slots: each centre's first days reused up to 1 s (answers say max-age=10).
+  const availability = { db, cache: deps.cache, live: deps.live, layout, firstDaysMemoMs: 1_000 };
   const centres = { db, layout };
 
-  // Availability is the hot path: the centre card (time zone, prices) is kept a moment in memory.
+  // The searches by position run in memory over every centre row (2,000 centres: a fraction of a
+  // millisecond, where reading the candidates' rows cost milliseconds), re-read every few seconds
+  // (the search answers are cacheable for 10 s anyway). Stale while revalidating: the searches
+  // keep using the previous rows while the next ones load, instead of all waiting on the reload.
+  const centreGrid = staleWhileRevalidate(
+    async () => gridOf(await allCentres(centres)),
+    deps.centreCacheMs ?? 2_000,
+  );
+
+  // A centre card (time zone, prices: the availability route's misses, booking views, agendas)
+  // comes from the same rows; a centre newer than them is read on its own and kept a moment.
   const centreCacheMs = deps.centreCacheMs ?? 2_000;
   const centreCache = new Map<
     string,
     { readonly at: number; readonly row: Promise<CentreRow | undefined> }
   >();
-  const centreRow = (centreId: string): Promise<CentreRow | undefined> => {
+  const centreRowOnItsOwn = (centreId: string): Promise<CentreRow | undefined> => {
     const hit = centreCache.get(centreId);
     if (hit !== undefined && Date.now() - hit.at < centreCacheMs) return hit.row;
     const row = centreById(centres, centreId).catch((error: unknown) => {
@@ -265,6 +321,8 @@ export function createReadPorts(deps: ReadPortsDeps): ReadPorts {
     centreCache.set(centreId, { at: Date.now(), row });
     return row;
   };
+  const centreRow = async (centreId: string): Promise<CentreRow | undefined> =>
+    (await centreGrid()).byId.get(centreId) ?? centreRowOnItsOwn(centreId);
 
   const bookingRecord = async (detail: BookingDetail): Promise<BookingRecord> => {
     const centre = await centreRow(detail.centreId);
@@ -319,29 +377,13 @@ export function createReadPorts(deps: ReadPortsDeps): ReadPorts {
     };
   };
 
-  // The searches by position run in memory over every centre row (2,000 centres: a fraction of a
-  // millisecond, where reading the candidates' rows cost milliseconds), re-read every few seconds
-  // (the search answers are cacheable for 10 s anyway).
-  const centresSnapshotMs = deps.centreCacheMs ?? 2_000;
-  let snapshot: { readonly at: number; readonly rows: Promise<readonly CentreRow[]> } | undefined;
-  const centreRows = (): Promise<readonly CentreRow[]> => {
-    if (snapshot === undefined || Date.now() - snapshot.at >= centresSnapshotMs) {
-      const rows = allCentres(centres).catch((error: unknown) => {
-        snapshot = undefined;
-        throw error;
-      });
-      snapshot = { at: Date.now(), rows };
-    }
-    return snapshot.rows;
-  };
-
   /** Centres around a point within a radius (active, offering the profile), nearest first. */
   const centresNear = async (
     point: { lat: number; lon: number },
     radiusKm: number,
     profile: VehicleProfileQuery,
   ) =>
-    searchCentresNear(await centreRows(), {
+    searchCentresNear(rowsAround(await centreGrid(), point, radiusKm), {
       position: point,
       radiusKm,
       controlType: profile.controlType,

@@ -29,6 +29,12 @@ export interface AvailabilityReadDeps {
   readonly live?: LiveGenerations;
   readonly layout?: ProjectionLayout;
   readonly durationMatrix?: DurationMatrix;
+  /**
+   * How long a first-days value read from Redis is reused in process (ms; default 0: read every
+   * time). The searches ask the same centres' first days over and over (every search around a
+   * town); with 1,000 a search shows first slots at most a second older than Redis.
+   */
+  readonly firstDaysMemoMs?: number;
 }
 
 export interface AvailabilityQuery {
@@ -278,6 +284,69 @@ export async function availableStartTimes(
   });
 }
 
+/** Parsed `first:` values by full key, per cache client, while fresh (see `firstDaysMemoMs`). */
+const firstDaysMemos = new WeakMap<
+  Cache,
+  Map<string, { readonly until: number; readonly days: readonly StoredDay[] | null }>
+>();
+
+const MAX_MEMO_ENTRIES = 20_000;
+
+/** The stored first days of each centre for a class (`null`: Redis has no value), memoised when asked. */
+async function firstDaysOf(
+  deps: AvailabilityReadDeps,
+  cache: Cache,
+  prefix: string,
+  centreIds: readonly string[],
+  classId: string,
+): Promise<(readonly StoredDay[] | null)[]> {
+  const memoMs = deps.firstDaysMemoMs ?? 0;
+  let memo = firstDaysMemos.get(cache);
+  if (memo === undefined && memoMs > 0) {
+    memo = new Map();
+    firstDaysMemos.set(cache, memo);
+  }
+  const now = Date.now();
+  const keys = centreIds.map((centreId) => prefix + firstKey(centreId, classId));
+  const out: (readonly StoredDay[] | null)[] = [];
+  const missing: number[] = [];
+  keys.forEach((key, n) => {
+    const hit = memoMs > 0 ? memo?.get(key) : undefined;
+    if (hit !== undefined && now < hit.until) out.push(hit.days);
+    else {
+      out.push(null);
+      missing.push(n);
+    }
+  });
+  if (missing.length === 0) return out;
+  const values = await readProjectionCache(cache, '').mget(missing.map((n) => keys[n] ?? ''));
+  missing.forEach((n, m) => {
+    const value = values[m];
+    const days = value === null || value === undefined ? null : storedFirstDays(value);
+    out[n] = days;
+    const key = keys[n];
+    if (memo !== undefined && memoMs > 0 && key !== undefined) {
+      if (memo.size >= MAX_MEMO_ENTRIES) memo.clear();
+      memo.set(key, { until: now + memoMs, days });
+    }
+  });
+  return out;
+}
+
+/** A `first:` value as stored days (all active: the projector keeps only days with free starts). */
+function storedFirstDays(value: string): readonly StoredDay[] {
+  const cached = JSON.parse(value) as CachedFirstDays;
+  return cached.days.map((day) => ({
+    day: day.day,
+    timeZone: cached.timeZone,
+    minimumNoticeMinutes: cached.minimumNoticeMinutes,
+    horizonDays: cached.horizonDays,
+    active: true,
+    durationMinutes: cached.durationMinutes,
+    starts: day.starts,
+  }));
+}
+
 export interface FirstFreeSlot {
   readonly centreId: string;
   readonly date: string;
@@ -314,24 +383,18 @@ export async function firstFreeSlots(
   const prefix = await prefixOf(deps);
   const unresolved: string[] = [];
   if (prefix !== undefined && deps.cache !== undefined) {
-    const values = await readProjectionCache(deps.cache, prefix).mget(
-      query.centreIds.map((centreId) => firstKey(centreId, classId)),
-    );
+    const firsts = await firstDaysOf(deps, deps.cache, prefix, query.centreIds, classId);
     query.centreIds.forEach((centreId, n) => {
-      const value = values[n];
-      if (value === null || value === undefined) {
+      const days = firsts[n];
+      if (days === null || days === undefined) {
         unresolved.push(centreId);
         return;
       }
-      const cached = JSON.parse(value) as CachedFirstDays;
-      if (cached.days.length === 0) {
+      if (days.length === 0) {
         out.set(centreId, null);
         return;
       }
-      const hit = earliest(
-        centreId,
-        cached.days.map((day) => ({ ...cached, day: day.day, active: true, starts: day.starts })),
-      );
+      const hit = earliest(centreId, days);
       // Every cached day falls within the notice: PostgreSQL looks further.
       if (hit === undefined) unresolved.push(centreId);
       else out.set(centreId, hit);

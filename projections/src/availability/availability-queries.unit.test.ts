@@ -1,5 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { bookableNow, bookableTimesNow, firstBookableNow } from './availability-queries.js';
+import { createMemoryCache, type SqlExecutor } from '@pti/platform';
+import { DEFAULT_DURATION_MATRIX } from '@pti/write-side/domain';
+import { describe, expect, it, vi } from 'vitest';
+import type { GenerationRecord } from '../runtime/registry.js';
+import { type CachedFirstDays, firstKey } from './availability-projector.js';
+import { bookableNow, bookableTimesNow, firstBookableNow, firstFreeSlots } from './availability-queries.js';
+import { profileClassId } from './profile-classes.js';
 
 /** The read API's fast path (local times, decoding only days the notice reaches) agrees with the full decode. */
 describe('bookableTimesNow', () => {
@@ -61,5 +66,51 @@ describe('bookableTimesNow', () => {
   it('keeps the cut of the notice: a morning start within two hours is not offered', () => {
     expect(bookableTimesNow(day('2026-03-28'), now)).toEqual(['13:30', '17:45']);
     expect(bookableTimesNow(day('2026-03-30'), now)).toEqual(['08:00', '08:15', '09:00', '13:30', '17:45']);
+  });
+});
+
+describe('firstFreeSlots with firstDaysMemoMs', () => {
+  const profile = { controlType: 'CTP', category: 'VP', fuel: 'Essence' } as const;
+  const classId = profileClassId(profile, DEFAULT_DURATION_MATRIX) ?? '';
+  const now = new Date('2026-03-30T06:00:00Z'); // 08:00 in Paris
+  const first = (start: string): string =>
+    JSON.stringify({
+      timeZone: 'Europe/Paris',
+      minimumNoticeMinutes: 60,
+      horizonDays: 60,
+      durationMinutes: 45,
+      days: [{ day: '2026-03-31', starts: [start] }],
+    } satisfies CachedFirstDays);
+  // PostgreSQL is only asked when Redis lacks a centre: here it never should be.
+  const db = {
+    query: async () => {
+      throw new Error('PostgreSQL asked');
+    },
+  } as unknown as SqlExecutor;
+  const live = { get: async () => ({ keyPrefix: 'g1:' }) as GenerationRecord };
+
+  it('reuses a read first-days value while fresh, then reads Redis again', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(now);
+    try {
+      const cache = createMemoryCache();
+      await cache.set(`g1:${firstKey('c1', classId)}`, first('09:00'));
+      const deps = { db, cache, live, firstDaysMemoMs: 1_000 };
+      const slot = async () =>
+        (await firstFreeSlots(deps, { centreIds: ['c1'], profile, now })).get('c1')?.start.start;
+      expect(await slot()).toBe('09:00');
+      await cache.set(`g1:${firstKey('c1', classId)}`, first('10:00'));
+      expect(await slot()).toBe('09:00');
+      vi.setSystemTime(now.getTime() + 1_000);
+      expect(await slot()).toBe('10:00');
+      // Without the memo every call reads Redis.
+      await cache.set(`g1:${firstKey('c1', classId)}`, first('11:00'));
+      expect(
+        (await firstFreeSlots({ db, cache, live }, { centreIds: ['c1'], profile, now })).get('c1')?.start
+          .start,
+      ).toBe('11:00');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,5 +1,4 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ManageTokenSecret } from '@pti/write-side/domain';
@@ -16,6 +15,7 @@ import {
   type RateLimitSettings,
   rateLimitOptions,
 } from '../hardening/hardening.js';
+import { securityHeaders } from '../hardening/security-headers.js';
 import { readApiErrorHandler } from '../http/error-handling.js';
 import { registerProjectionStatusRoutes } from '../ops/projection-status-routes.js';
 import type { ReadPorts } from '../ports/read-ports.js';
@@ -43,7 +43,7 @@ export interface ReadApiRoutesOptions {
   readonly rateLimit?: Partial<RateLimitSettings> | false;
   /**
    * Security headers on the read API's answers. Default on; pass `false` when the application
-   * registers `@fastify/helmet` at its root already (Fastify refuses it twice on one path).
+   * sets them at its root already (`securityHeaders` of `hardening/security-headers.ts`).
    */
   readonly securityHeaders?: boolean;
   /**
@@ -53,6 +53,12 @@ export interface ReadApiRoutesOptions {
   readonly corsOrigins?: readonly string[] | false;
   /** Largest request body accepted (the read API takes none; commands mounted alongside may). */
   readonly bodyLimitBytes?: number;
+  /**
+   * How long an availability answer is reused in process (ms; default 1,000, 0 reads the read
+   * model on every request). Answers are at most this much older than the read model, on top of
+   * the projection lag; the route tells clients `max-age=5` anyway.
+   */
+  readonly availabilityCacheMs?: number;
   /** Where documents point motorists; `publicBaseUrl` builds the default manage link. */
   readonly documents?: Partial<DocumentSettings> & { readonly publicBaseUrl?: string };
 }
@@ -93,6 +99,7 @@ export async function readApiRoutes(
     manageTokenSecrets: deps.manageTokenSecrets,
     documents: documentSettings(options.documents),
     lookupRateLimit: limits === false ? false : { max: limits.lookupMax, timeWindow: limits.timeWindowMs },
+    availabilityCacheMs: options.availabilityCacheMs,
   };
 
   await app.register(
@@ -106,7 +113,8 @@ export async function readApiRoutes(
       scope.addHook('onRoute', (route) => {
         route.bodyLimit ??= bodyLimit;
       });
-      if (options.securityHeaders !== false) await scope.register(helmet, API_HELMET_OPTIONS);
+      if (options.securityHeaders !== false)
+        await scope.register(securityHeaders, { helmet: API_HELMET_OPTIONS });
       if (
         options.corsOrigins !== undefined &&
         options.corsOrigins !== false &&

@@ -1,8 +1,8 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import { fastifyAuth, type JwtVerifier } from '@pti/platform';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { API_HELMET_OPTIONS, corsOptions } from '../hardening/hardening.js';
+import { securityHeaders } from '../hardening/security-headers.js';
 import {
   problemNotFoundHandler,
   readApiErrorHandler,
@@ -48,7 +48,7 @@ export async function buildReadApiServer(
   app.setErrorHandler(readApiErrorHandler);
   app.setNotFoundHandler(problemNotFoundHandler);
   await app.register(fastifyAuth, { verifier: options.verifier });
-  await app.register(helmet, API_HELMET_OPTIONS);
+  await app.register(securityHeaders, { helmet: API_HELMET_OPTIONS });
   const origins = options.corsOrigins === false ? [] : (options.corsOrigins ?? []);
   if (origins.length > 0) await app.register(cors, corsOptions(origins));
   if (options.docs !== false) await registerReadApiDocs(app, options.docs ?? {});

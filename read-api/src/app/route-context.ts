@@ -36,4 +36,6 @@ export interface RouteContext {
   readonly documents: DocumentSettings;
   /** Route-level limiter config of the booking lookups (a tighter bucket), or `false` when off. */
   readonly lookupRateLimit: { readonly max: number; readonly timeWindow: number } | false;
+  /** How long availability answers are reused in process; default 1 s, 0 reads every time. */
+  readonly availabilityCacheMs?: number;
 }

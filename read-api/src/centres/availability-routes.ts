@@ -1,6 +1,8 @@
 import { DEFAULT_TIME_ZONE, instantToLocal } from '@pti/write-side/domain';
 import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ReadApiApp, RouteContext } from '../app/route-context.js';
+import { answerCache, type CachedAnswer, cachedAnswer, matchesEtag } from '../http/answer-cache.js';
 import { cachePublicly } from '../http/cache-control.js';
 import { dateErrors, dateRangeErrors } from '../http/local-dates.js';
 import { COMMON_PROBLEMS, invalidCursor, invalidRequest, notFound, replyProblem } from '../http/problem.js';
@@ -76,7 +78,25 @@ const FirstFreeSlotsPage = Type.Object({
   ...pageOf(FreeSlotNearbyView).properties,
 });
 
+/** How long an availability answer is reused in process by default (see {@link answerCache}). */
+export const DEFAULT_AVAILABILITY_CACHE_MS = 1_000;
+
+const JSON_UTF8 = 'application/json; charset=utf-8';
+
+/** A stored answer, or 304 when the client holds it already. */
+function sendAnswer(request: FastifyRequest, reply: FastifyReply, answer: CachedAnswer): FastifyReply {
+  cachePublicly(reply, 5);
+  reply.header('etag', answer.etag);
+  if (matchesEtag(request.headers['if-none-match'], answer.etag)) return reply.code(304).send();
+  return reply.type(JSON_UTF8).send(answer.body);
+}
+
 export function registerAvailabilityRoutes(app: ReadApiApp, context: RouteContext): void {
+  // The hot public route: answers are kept at most `availabilityCacheMs` (1 s by default), so a
+  // popular centre's week is read from the read model and serialized once a second per process.
+  const answers = answerCache<CachedAnswer | null>({
+    ttlMs: context.availabilityCacheMs ?? DEFAULT_AVAILABILITY_CACHE_MS,
+  });
   app.get(
     '/centres/:centreId/availability',
     {
@@ -91,33 +111,40 @@ export function registerAvailabilityRoutes(app: ReadApiApp, context: RouteContex
       },
     },
     async (request, reply) => {
+      const { centreId } = request.params;
+      const { from, to } = request.query;
+      const profile = profileOf(request.query);
+      const key = `${centreId}|${from}|${to}|${profile.category}|${profile.fuel}|${profile.controlType}`;
+      // A fresh stored answer passed the checks below when it was computed.
+      const stored = answers.fresh(key);
+      if (stored !== undefined && stored !== null) return sendAnswer(request, reply, stored);
       const errors = dateRangeErrors(request.query, MAX_AVAILABILITY_DAYS);
       if (errors.length > 0) return replyProblem(reply, invalidRequest(errors));
-      const profile = profileOf(request.query);
-      const { from, to } = request.query;
-      const availability = await context.ports.centreAvailability({
-        centreId: request.params.centreId,
-        from,
-        to,
-        profile,
-        now: context.now(),
+      const answer = await answers.load(key, async () => {
+        const availability = await context.ports.centreAvailability({
+          centreId,
+          from,
+          to,
+          profile,
+          now: context.now(),
+        });
+        if (availability === null) return null;
+        const view: Static<typeof AvailabilityView> = {
+          centreId: availability.centreId,
+          from,
+          to,
+          profile: profileView(profile),
+          timeZone: availability.timeZone,
+          durationMinutes: availability.durationMinutes,
+          priceCents: availability.priceCents,
+          days: availability.days.map((day) => ({ date: day.date, starts: [...day.starts] })),
+        };
+        // Built in the schema's shape and key order above (strings, numbers, null): the native
+        // JSON.stringify, once per cached answer, then the bytes are sent as they are.
+        return cachedAnswer(JSON.stringify(view));
       });
-      if (availability === null) return replyProblem(reply, notFound('no such centre'));
-      const view: Static<typeof AvailabilityView> = {
-        centreId: availability.centreId,
-        from,
-        to,
-        profile: profileView(profile),
-        timeZone: availability.timeZone,
-        durationMinutes: availability.durationMinutes,
-        priceCents: availability.priceCents,
-        days: availability.days.map((day) => ({ date: day.date, starts: [...day.starts] })),
-      };
-      cachePublicly(reply, 5);
-      // The hot route: the view (strings, numbers, null; built in the schema's shape and key
-      // order above) goes through the native JSON.stringify, cheaper here than the compiled
-      // serializer.
-      return reply.type('application/json; charset=utf-8').serializer(JSON.stringify).send(view);
+      if (answer === null) return replyProblem(reply, notFound('no such centre'));
+      return sendAnswer(request, reply, answer);
     },
   );
 

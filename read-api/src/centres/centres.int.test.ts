@@ -175,6 +175,61 @@ describe('GET /api/v1/centres/{centreId}/availability', () => {
       'NOT_FOUND',
     );
   });
+
+  it('gives an ETag and answers 304 without a body when the client holds that answer', async () => {
+    const url = `/api/v1/centres/${VILLEURBANNE}/availability?from=2025-03-11&to=2025-03-12`;
+    const first = await get(url);
+    const etag = String(first.headers.etag);
+    expect(etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    const again = await get(url, { 'if-none-match': etag });
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBe('');
+    expect(again.headers.etag).toBe(etag);
+    expect(again.headers['cache-control']).toBe('public, max-age=5');
+    const other = await get(url, { 'if-none-match': '"something-else"' });
+    expect(other.statusCode).toBe(200);
+    expect(other.body).toBe(first.body);
+  });
+});
+
+describe('availability answers kept in process', () => {
+  const url = `/api/v1/centres/${GERLAND}/availability?from=2025-03-11&to=2025-03-12&fuel=Diesel`;
+  const readsOf = (calls: readonly string[]) => calls.filter((call) => call === 'centreAvailability').length;
+
+  it('reads the read model once per key within the time to live, and again after it', async () => {
+    const counted = fakePorts();
+    const cached = await buildTestApp({ ports: counted, availabilityCacheMs: 500 });
+    try {
+      const bodies = await Promise.all(
+        [1, 2, 3].map(async () => (await cached.inject({ method: 'GET', url })).body),
+      );
+      expect(new Set(bodies).size).toBe(1);
+      expect(readsOf(counted.calls)).toBe(1);
+      // Another profile is another answer.
+      await cached.inject({ method: 'GET', url: url.replace('Diesel', 'Essence') });
+      expect(readsOf(counted.calls)).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 550));
+      expect((await cached.inject({ method: 'GET', url })).body).toBe(bodies[0]);
+      expect(readsOf(counted.calls)).toBe(3);
+      // Invalid input is checked before anything is kept, and never served from the cache.
+      const bad = await cached.inject({ method: 'GET', url: url.replace('2025-03-12', '2025-02-30') });
+      expect(bad.statusCode).toBe(400);
+    } finally {
+      await cached.close();
+    }
+  });
+
+  it('reads every time with a zero time to live', async () => {
+    const counted = fakePorts();
+    const uncached = await buildTestApp({ ports: counted, availabilityCacheMs: 0 });
+    try {
+      await uncached.inject({ method: 'GET', url });
+      await uncached.inject({ method: 'GET', url });
+      expect(readsOf(counted.calls)).toBe(2);
+    } finally {
+      await uncached.close();
+    }
+  });
 });
 
 describe('GET /api/v1/first-free-slots', () => {

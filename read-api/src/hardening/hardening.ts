@@ -1,7 +1,7 @@
 import type { FastifyCorsOptions } from '@fastify/cors';
-import type { FastifyHelmetOptions } from '@fastify/helmet';
 import type { RateLimitPluginOptions } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
+import type { HelmetOptions } from 'helmet';
 import { RateLimitedError } from '../http/error-handling.js';
 
 /**
@@ -48,10 +48,11 @@ export function rateLimitOptions(settings: RateLimitSettings): RateLimitPluginOp
 }
 
 /**
- * Security headers of JSON answers: nothing may be loaded or framed from them. Swagger UI sets its
- * own, looser CSP on its pages (`staticCSP`), so the two coexist.
+ * Security headers of JSON answers (helmet's options): nothing may be loaded or framed from them.
+ * Swagger UI sets its own, looser CSP on its pages (`staticCSP`), so the two coexist. Computed once
+ * and set by one hook (`security-headers.ts`).
  */
-export const API_HELMET_OPTIONS: FastifyHelmetOptions = {
+export const API_HELMET_OPTIONS: HelmetOptions = {
   contentSecurityPolicy: {
     useDefaults: false,
     directives: {

@@ -4,7 +4,8 @@ import { instantToLocal, localDayClock, minutesOfTime, timeOfMinutes } from '../
 import {
   type AvailabilityOptions,
   type AvailabilityProfile,
-  evaluateStart,
+  acceptedStart,
+  prepareDay,
   slotStepOf,
 } from './start-evaluation.js';
 
@@ -21,10 +22,35 @@ export interface AvailableStart {
   readonly overbooked: boolean;
 }
 
+// The projections list a day for every vehicle class with the same `now`: the local date of `now`
+// (an Intl call, ~10 µs) is kept for the last instant asked. Only ever a fact about that instant.
+let lastToday: { readonly ms: number; readonly timeZone: string; readonly date: string } | undefined;
+
+function localDateOf(now: Date, timeZone: string): string {
+  const ms = now.getTime();
+  if (lastToday?.ms === ms && lastToday.timeZone === timeZone) return lastToday.date;
+  const date = instantToLocal(now, timeZone).date;
+  lastToday = { ms, timeZone, date };
+  return date;
+}
+
+// `HH:MM` of each minute of the day, built on first use (two per listed start otherwise).
+const times: string[] = [];
+
+function timeOf(minutes: number): string {
+  let time = times[minutes];
+  if (time === undefined) {
+    // Throws (like `timeOfMinutes`) for a minute outside the day, so nothing odd is stored.
+    time = timeOfMinutes(minutes);
+    times[minutes] = time;
+  }
+  return time;
+}
+
 /**
  * Every bookable start of the day for this vehicle and control, in time order, on the slot grid
  * (15 minutes, `DEFAULT_SLOT_STEP_MINUTES`, unless `options.stepMinutes`). A start is listed exactly when
- * `evaluateStart` accepts it, which is exactly when the calendar's `HoldSlot` (with the same
+ * `evaluateStart` accepts it (both run the same prepared-day check), which is exactly when the calendar's `HoldSlot` (with the same
  * options) succeeds. Starts outside opening intervals are not even evaluated: `evaluateStart`
  * refuses them anyway.
  */
@@ -40,15 +66,18 @@ export function availableStarts(
   const earliest = options.earliestStart === undefined ? 0 : minutesOfTime(options.earliestStart);
   const latest =
     options.latestStart === undefined ? Number.POSITIVE_INFINITY : minutesOfTime(options.latestStart);
-  const inputs = {
+  // Everything that does not depend on the start is computed once for the day (inspectors'
+  // intervals, loads, capacity, clock, horizon); each start then costs a few integer comparisons.
+  const prepared = prepareDay({
     day,
     state,
     profile,
     now,
     options,
     clock: localDayClock(day.date, day.timeZone),
-    today: instantToLocal(now, day.timeZone).date,
-  };
+    today: localDateOf(now, day.timeZone),
+  });
+  const out = { startMs: Number.NaN };
   const starts: AvailableStart[] = [];
   for (const opening of day.opening) {
     const first = Math.max(Math.ceil(opening.from / step) * step, Math.ceil(earliest / step) * step);
@@ -57,15 +86,15 @@ export function availableStarts(
       minutes + profile.durationMinutes <= opening.to && minutes <= latest;
       minutes += step
     ) {
-      const evaluation = evaluateStart(inputs, minutes);
-      if (!evaluation.ok) continue;
+      const accepted = acceptedStart(prepared, minutes, out);
+      if (accepted === undefined) continue;
       starts.push({
-        start: timeOfMinutes(evaluation.startMinutes),
-        end: timeOfMinutes(evaluation.endMinutes),
-        startMinutes: evaluation.startMinutes,
-        instant: evaluation.instant.toISOString(),
-        inspectorId: evaluation.inspectorId,
-        overbooked: evaluation.overbooked,
+        start: timeOf(minutes),
+        end: timeOf(minutes + profile.durationMinutes),
+        startMinutes: minutes,
+        instant: new Date(out.startMs).toISOString(),
+        inspectorId: accepted.inspectorId,
+        overbooked: accepted.inspectorId === null,
       });
     }
   }

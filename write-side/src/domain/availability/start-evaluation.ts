@@ -11,7 +11,7 @@ import {
   localDayClock,
 } from '../shared/local-time.js';
 import { containedInOne, type MinuteInterval, overlaps } from '../shared/minute-intervals.js';
-import { inspectorLoads, pickBalancedInspector } from './inspector-balancing.js';
+import { compareLoads, type InspectorLoad, inspectorLoads } from './inspector-balancing.js';
 
 /**
  * The shared core of availability and of the calendar's `HoldSlot`: can this start be booked for
@@ -202,6 +202,317 @@ export function slotStepOf(options: AvailabilityOptions | undefined): number {
 }
 
 /**
+ * Why a start is refused, as a token: the hot path (`availableStarts`, tens of starts per day and
+ * vehicle class) only needs to know *that* a start is refused, so the message is built only when
+ * `evaluateStart` is asked for it.
+ */
+type Refusal =
+  | 'inactive'
+  | 'closed'
+  | 'closed-weekday'
+  | 'bad-duration'
+  | 'off-grid'
+  | 'outside-opening'
+  | 'beyond-horizon'
+  | 'daylight-saving'
+  | 'short-notice'
+  | 'centre-blocked'
+  | 'unknown-inspector'
+  | 'named-not-accredited'
+  | 'named-not-working'
+  | 'named-blocked'
+  | 'named-taken'
+  | 'day-full'
+  | 'none-accredited'
+  | 'none-working'
+  | 'all-blocked'
+  | 'all-taken'
+  | 'no-overbooking'
+  | 'start-overbooked'
+  | 'overbooking-limit';
+
+/** An accepted start: the index in `day.inspectors` of the inspector it gets, or -1 when overbooked. */
+type Verdict = number | Refusal;
+const OVERBOOKED = -1;
+
+interface InspectorOfDay {
+  readonly inspector: DayInspector;
+  readonly accredited: boolean;
+  /** Intervals of this inspector's blocked periods. */
+  readonly blocked: readonly MinuteInterval[];
+  /** Intervals of this inspector's live reservations. */
+  readonly busy: readonly MinuteInterval[];
+  readonly load: InspectorLoad;
+}
+
+/**
+ * Everything about one day, one state, one profile and one `now` that does not depend on the start,
+ * computed once (`evaluateStart` makes one per call, `availableStarts` one per day). What may throw
+ * (the clock, today's date, the horizon) is computed lazily, when the original order of checks
+ * reaches it, so errors surface exactly as before.
+ */
+export interface PreparedDay {
+  readonly inputs: EvaluationInputs;
+  readonly nowMs: number;
+  readonly dayRefusal: Refusal | undefined;
+  readonly centreBlocks: readonly MinuteInterval[];
+  readonly vehicle: VehicleProfile;
+  readonly requested: string | null;
+  /** Index of the requested inspector in `day.inspectors`, -1 when unknown. */
+  readonly requestedIndex: number;
+  readonly inspectors: readonly InspectorOfDay[];
+  readonly anyQualified: boolean;
+  readonly capacityReached: boolean;
+  readonly waitingCount: number;
+  readonly waitingStarts: ReadonlySet<number>;
+  horizonExceeded: boolean | undefined;
+  clock: LocalDayClock | undefined;
+}
+
+function dayRefusalOf(day: CentreDayConfiguration, duration: number): Refusal | undefined {
+  if (!day.active) return 'inactive';
+  if (day.closure) return 'closed';
+  if (day.opening.length === 0) return 'closed-weekday';
+  if (!Number.isInteger(duration) || duration < 1 || duration > 480) return 'bad-duration';
+  return undefined;
+}
+
+export function prepareDay(inputs: EvaluationInputs): PreparedDay {
+  const { day, state, profile, now, options } = inputs;
+  const nowMs = now.getTime();
+  const vehicle = vehicleOf(profile);
+  const loads = inspectorLoads(state, nowMs);
+  const live = state.reservations.filter((reservation) => isLive(reservation, nowMs));
+  const inspectors = day.inspectors.map((inspector): InspectorOfDay => {
+    const id = inspector.inspectorId;
+    return {
+      inspector,
+      accredited: isAccreditedFor(inspector.accreditations, vehicle),
+      blocked: state.blocks.filter((block) => block.inspectorId === id).map((block) => block.interval),
+      busy: live.filter((reservation) => reservation.inspectorId === id).map((r) => r.interval),
+      load: loads.get(id) ?? { inspectorId: id, bookedMinutes: 0, reservations: 0 },
+    };
+  });
+  const requested = options?.inspectorId ?? null;
+  const waiting = unassignedOverbooked(state, nowMs);
+  return {
+    inputs,
+    nowMs,
+    dayRefusal: dayRefusalOf(day, profile.durationMinutes),
+    centreBlocks: state.blocks.filter((block) => block.inspectorId === null).map((block) => block.interval),
+    vehicle,
+    requested,
+    requestedIndex:
+      requested === null ? -1 : day.inspectors.findIndex((inspector) => inspector.inspectorId === requested),
+    inspectors,
+    anyQualified: inspectors.some((inspector) => inspector.accredited),
+    capacityReached: dailyCapacityReached(day, state, nowMs),
+    waitingCount: waiting.length,
+    waitingStarts: new Set(waiting.map((reservation) => reservation.interval.from)),
+    horizonExceeded: undefined,
+    clock: inputs.clock,
+  };
+}
+
+function containsRange(outer: readonly MinuteInterval[], from: number, to: number): boolean {
+  for (const interval of outer) if (interval.from <= from && to <= interval.to) return true;
+  return false;
+}
+
+function overlapsRange(intervals: readonly MinuteInterval[], from: number, to: number): boolean {
+  for (const interval of intervals) if (interval.from < to && from < interval.to) return true;
+  return false;
+}
+
+function clockOf(prepared: PreparedDay): LocalDayClock {
+  if (prepared.clock === undefined) {
+    const { day } = prepared.inputs;
+    prepared.clock = localDayClock(day.date, day.timeZone);
+  }
+  return prepared.clock;
+}
+
+function horizonExceeded(prepared: PreparedDay): boolean {
+  if (prepared.horizonExceeded === undefined) {
+    const { day, now } = prepared.inputs;
+    const today = prepared.inputs.today ?? instantToLocal(now, day.timeZone).date;
+    prepared.horizonExceeded = daysBetweenLocalDates(today, day.date) > day.policy.horizonDays;
+  }
+  return prepared.horizonExceeded;
+}
+
+/**
+ * The instant of a start that passes the daylight-saving check (epoch ms), or `NaN`: every minute
+ * of the slot must exist (none in the spring-forward gap) and the slot must last its duration in
+ * real time (it must not contain the repeated hour of the fall-back change).
+ */
+function startMsOf(clock: LocalDayClock, from: number, to: number): number {
+  const startMs = clock.instantMsOf(from);
+  // Constant offset: every minute exists and real time is wall time.
+  if (clock.constantOffset) return startMs;
+  const lastMs = clock.instantMsOf(to - 1);
+  const realMs = clock.boundaryMsOf(to) - startMs;
+  return Number.isNaN(startMs) || Number.isNaN(lastMs) || realMs !== (to - from) * 60_000
+    ? Number.NaN
+    : startMs;
+}
+
+/**
+ * Evaluates one start against a prepared day: the checks, order and outcome of `evaluateStart`,
+ * without allocating. On acceptance `out.startMs` holds the start instant.
+ */
+function verdictOf(prepared: PreparedDay, from: number, out: { startMs: number }): Verdict {
+  if (prepared.dayRefusal !== undefined) return prepared.dayRefusal;
+  const { day, profile, options } = prepared.inputs;
+  if (!Number.isInteger(from) || from % slotStepOf(options) !== 0) return 'off-grid';
+  const to = from + profile.durationMinutes;
+  if (!containsRange(day.opening, from, to)) return 'outside-opening';
+  if (horizonExceeded(prepared)) return 'beyond-horizon';
+  const startMs = startMsOf(clockOf(prepared), from, to);
+  if (Number.isNaN(startMs)) return 'daylight-saving';
+  if (startMs < prepared.nowMs + day.policy.minimumNoticeMinutes * 60_000) return 'short-notice';
+  if (overlapsRange(prepared.centreBlocks, from, to)) return 'centre-blocked';
+  out.startMs = startMs;
+
+  if (prepared.requested !== null) {
+    const named = prepared.inspectors[prepared.requestedIndex];
+    if (!named) return 'unknown-inspector';
+    if (!named.accredited) return 'named-not-accredited';
+    if (!containsRange(named.inspector.working, from, to)) return 'named-not-working';
+    if (overlapsRange(named.blocked, from, to)) return 'named-blocked';
+    if (overlapsRange(named.busy, from, to)) return 'named-taken';
+    if (prepared.capacityReached) return 'day-full';
+    return prepared.requestedIndex;
+  }
+
+  if (!prepared.anyQualified) return 'none-accredited';
+  let anyWorking = false;
+  let anyUnblocked = false;
+  let chosen = -1;
+  const { inspectors } = prepared;
+  for (let index = 0; index < inspectors.length; index++) {
+    const candidate = inspectors[index] as InspectorOfDay;
+    if (!candidate.accredited || !containsRange(candidate.inspector.working, from, to)) continue;
+    anyWorking = true;
+    if (overlapsRange(candidate.blocked, from, to)) continue;
+    anyUnblocked = true;
+    if (prepared.capacityReached || overlapsRange(candidate.busy, from, to)) continue;
+    // Same choice as `pickBalancedInspector` over the free inspectors in day order.
+    const best = inspectors[chosen];
+    if (best === undefined || compareLoads(candidate.load, best.load) < 0) chosen = index;
+  }
+  if (!anyWorking) return 'none-working';
+  if (!anyUnblocked) return 'all-blocked';
+  if (chosen >= 0) return chosen;
+  // Every qualified inspector working then is booked (or the daily cap is reached): overbooking.
+  if (options?.allowOverbooking === false) return prepared.capacityReached ? 'day-full' : 'all-taken';
+  if (day.overbookingAllowance === 0) return 'no-overbooking';
+  if (prepared.waitingStarts.has(from)) return 'start-overbooked';
+  if (prepared.waitingCount >= day.overbookingAllowance) return 'overbooking-limit';
+  return OVERBOOKED;
+}
+
+function refusalOf(prepared: PreparedDay, refusal: Refusal): StartEvaluation {
+  const { day, profile, options } = prepared.inputs;
+  const { vehicle, requested } = prepared;
+  // A day at its capacity reports a taken start as a full day (the original's code mapping).
+  const takenOrFull = prepared.capacityReached ? 'DAY_FULL' : 'SLOT_TAKEN';
+  switch (refusal) {
+    case 'inactive':
+      return refuse('CENTRE_INACTIVE', 'the centre takes no bookings');
+    case 'closed':
+      return refuse('CENTRE_CLOSED', `the centre is closed that day (${day.closure?.label})`);
+    case 'closed-weekday':
+      return refuse('CENTRE_CLOSED', `the centre is closed on ${day.weekday}s`);
+    case 'bad-duration':
+      return refuse('INVALID_COMMAND', `duration ${profile.durationMinutes} is not 1..480 minutes`);
+    case 'off-grid':
+      return refuse('OFF_GRID', `a start must fall on the ${slotStepOf(options)}-minute grid`);
+    case 'outside-opening':
+      return refuse('OUTSIDE_OPENING_HOURS', 'the slot does not fit inside one opening interval');
+    case 'beyond-horizon':
+      return refuse('BEYOND_HORIZON', `bookings open ${day.policy.horizonDays} days ahead`);
+    case 'daylight-saving':
+      return refuse('OUTSIDE_OPENING_HOURS', 'the slot crosses a daylight-saving change');
+    case 'short-notice':
+      return refuse(
+        'TOO_SHORT_NOTICE',
+        `a slot must start at least ${day.policy.minimumNoticeMinutes} minutes ahead`,
+      );
+    case 'centre-blocked':
+      return refuse('PERIOD_BLOCKED', 'the centre has blocked that period');
+    case 'unknown-inspector':
+      return refuse('UNKNOWN_INSPECTOR', `no inspector ${requested} at the centre`);
+    case 'named-not-accredited':
+      return refuse(
+        'NOT_ACCREDITED',
+        `inspector ${requested} is not accredited for ${vehicle.category}/${vehicle.fuel}`,
+      );
+    case 'named-not-working':
+      return refuse('INSPECTOR_UNAVAILABLE', `inspector ${requested} is not working (schedule or absence)`);
+    case 'named-blocked':
+      return refuse('PERIOD_BLOCKED', `a blocked period of inspector ${requested} overlaps the slot`);
+    case 'named-taken':
+      return refuse('SLOT_TAKEN', `inspector ${requested} already has a reservation then`);
+    case 'day-full':
+      return refuse('DAY_FULL', 'the daily capacity is reached');
+    case 'none-accredited':
+      return refuse(
+        'NOT_ACCREDITED',
+        `no inspector of the centre is accredited for ${vehicle.category}/${vehicle.fuel}`,
+      );
+    case 'none-working':
+      return refuse('INSPECTOR_UNAVAILABLE', 'no qualified inspector works during the whole slot');
+    case 'all-blocked':
+      return refuse('PERIOD_BLOCKED', 'every qualified inspector is blocked then');
+    case 'all-taken':
+      return refuse('SLOT_TAKEN', 'every qualified inspector is taken at that time');
+    case 'no-overbooking':
+      return refuse(takenOrFull, 'every qualified inspector is taken and the centre does not overbook');
+    case 'start-overbooked':
+      return refuse(takenOrFull, 'every qualified inspector is taken and this start is already overbooked');
+    case 'overbooking-limit':
+      return refuse(
+        'OVERBOOKING_LIMIT',
+        `the day already carries ${prepared.waitingCount} overbooked reservations (limit ${day.overbookingAllowance})`,
+      );
+  }
+}
+
+/** One start of a prepared day, as `evaluateStart` answers it. */
+export function evaluatePreparedStart(prepared: PreparedDay, startMinutes: number): StartEvaluation {
+  const out = { startMs: Number.NaN };
+  const verdict = verdictOf(prepared, startMinutes, out);
+  if (typeof verdict === 'string') return refusalOf(prepared, verdict);
+  const inspectorId =
+    verdict === OVERBOOKED ? null : (prepared.inspectors[verdict]?.inspector.inspectorId ?? null);
+  return {
+    ok: true,
+    startMinutes,
+    endMinutes: startMinutes + prepared.inputs.profile.durationMinutes,
+    instant: new Date(out.startMs),
+    inspectorId,
+    overbooked: inspectorId === null,
+  };
+}
+
+/**
+ * The accepted start's inspector index (-1 overbooked) and instant, or `undefined` when refused:
+ * `evaluatePreparedStart` without building a refusal (what `availableStarts` needs).
+ */
+export function acceptedStart(
+  prepared: PreparedDay,
+  startMinutes: number,
+  out: { startMs: number },
+): { readonly inspectorId: string | null } | undefined {
+  const verdict = verdictOf(prepared, startMinutes, out);
+  if (typeof verdict === 'string') return undefined;
+  if (verdict === OVERBOOKED) return NO_INSPECTOR;
+  return prepared.inspectors[verdict]?.inspector;
+}
+const NO_INSPECTOR = { inspectorId: null };
+
+/**
  * Evaluates one start (minutes since local midnight). Checks, in this order (the first failure is
  * the answer): centre active; not closed; duration sane; on the grid; inside one opening interval
  * (never across lunch); inside the horizon; a real local time (not in a DST gap, no DST change
@@ -210,105 +521,8 @@ export function slotStepOf(options: AvailabilityOptions | undefined): number {
  * - not named: among qualified, working, unblocked inspectors, the free one that balances the day
  *   (`pickBalancedInspector`); if none is free (or the daily capacity is reached), an overbooked
  *   start when overbooking is allowed and within its limits (`overbookingObstacle`).
+ * The day-level part is computed by `prepareDay`; `availableStarts` prepares once per day.
  */
 export function evaluateStart(inputs: EvaluationInputs, startMinutes: number): StartEvaluation {
-  const { day, state, profile, now, options } = inputs;
-  const nowMs = now.getTime();
-  if (!day.active) return refuse('CENTRE_INACTIVE', 'the centre takes no bookings');
-  if (day.closure) return refuse('CENTRE_CLOSED', `the centre is closed that day (${day.closure.label})`);
-  if (day.opening.length === 0) return refuse('CENTRE_CLOSED', `the centre is closed on ${day.weekday}s`);
-  const duration = profile.durationMinutes;
-  if (!Number.isInteger(duration) || duration < 1 || duration > 480) {
-    return refuse('INVALID_COMMAND', `duration ${duration} is not 1..480 minutes`);
-  }
-  if (!Number.isInteger(startMinutes) || startMinutes % slotStepOf(options) !== 0) {
-    return refuse('OFF_GRID', `a start must fall on the ${slotStepOf(options)}-minute grid`);
-  }
-  const interval = { from: startMinutes, to: startMinutes + duration };
-  if (!containedInOne(day.opening, interval)) {
-    return refuse('OUTSIDE_OPENING_HOURS', 'the slot does not fit inside one opening interval');
-  }
-  const today = inputs.today ?? instantToLocal(now, day.timeZone).date;
-  if (daysBetweenLocalDates(today, day.date) > day.policy.horizonDays) {
-    return refuse('BEYOND_HORIZON', `bookings open ${day.policy.horizonDays} days ahead`);
-  }
-  const clock = inputs.clock ?? localDayClock(day.date, day.timeZone);
-  // Every minute of the slot must exist (none in the spring-forward gap) and the slot must last
-  // its duration in real time (it must not contain the repeated hour of the fall-back change).
-  const startInstant = clock.instantOf(interval.from);
-  const lastMinute = clock.instantOf(interval.to - 1);
-  const realMs = clock.boundaryInstantOf(interval.to).getTime() - (startInstant?.getTime() ?? Number.NaN);
-  if (!startInstant || !lastMinute || realMs !== duration * 60_000) {
-    return refuse('OUTSIDE_OPENING_HOURS', 'the slot crosses a daylight-saving change');
-  }
-  if (startInstant.getTime() < nowMs + day.policy.minimumNoticeMinutes * 60_000) {
-    return refuse(
-      'TOO_SHORT_NOTICE',
-      `a slot must start at least ${day.policy.minimumNoticeMinutes} minutes ahead`,
-    );
-  }
-  if (state.blocks.some((block) => block.inspectorId === null && overlaps(block.interval, interval))) {
-    return refuse('PERIOD_BLOCKED', 'the centre has blocked that period');
-  }
-
-  const vehicle = vehicleOf(profile);
-  const accepted = (inspectorId: string | null): StartEvaluation => ({
-    ok: true,
-    startMinutes: interval.from,
-    endMinutes: interval.to,
-    instant: startInstant,
-    inspectorId,
-    overbooked: inspectorId === null,
-  });
-
-  const requested = options?.inspectorId ?? null;
-  if (requested !== null) {
-    const inspector = day.inspectors.find((candidate) => candidate.inspectorId === requested);
-    if (!inspector) return refuse('UNKNOWN_INSPECTOR', `no inspector ${requested} at the centre`);
-    const obstacle = inspectorObstacle(state, inspector, vehicle, interval, nowMs);
-    if (obstacle) return refuse(obstacle.code, obstacle.message);
-    if (dailyCapacityReached(day, state, nowMs)) return refuse('DAY_FULL', 'the daily capacity is reached');
-    return accepted(requested);
-  }
-
-  const qualified = day.inspectors.filter((inspector) => isAccreditedFor(inspector.accreditations, vehicle));
-  if (qualified.length === 0) {
-    return refuse(
-      'NOT_ACCREDITED',
-      `no inspector of the centre is accredited for ${vehicle.category}/${vehicle.fuel}`,
-    );
-  }
-  const working = qualified.filter((inspector) => containedInOne(inspector.working, interval));
-  if (working.length === 0) {
-    return refuse('INSPECTOR_UNAVAILABLE', 'no qualified inspector works during the whole slot');
-  }
-  const unblocked = working.filter(
-    (inspector) =>
-      !state.blocks.some(
-        (block) => block.inspectorId === inspector.inspectorId && overlaps(block.interval, interval),
-      ),
-  );
-  if (unblocked.length === 0) return refuse('PERIOD_BLOCKED', 'every qualified inspector is blocked then');
-
-  const capacityReached = dailyCapacityReached(day, state, nowMs);
-  if (!capacityReached) {
-    const free = unblocked
-      .filter((inspector) => inspectorObstacle(state, inspector, vehicle, interval, nowMs) === undefined)
-      .map((inspector) => inspector.inspectorId);
-    const chosen = pickBalancedInspector(free, inspectorLoads(state, nowMs));
-    if (chosen !== undefined) return accepted(chosen);
-  }
-  // Every qualified inspector working then is booked (or the daily cap is reached): overbooking.
-  if (options?.allowOverbooking === false) {
-    return capacityReached
-      ? refuse('DAY_FULL', 'the daily capacity is reached')
-      : refuse('SLOT_TAKEN', 'every qualified inspector is taken at that time');
-  }
-  const obstacle = overbookingObstacle(day, state, interval.from, nowMs);
-  if (obstacle)
-    return refuse(
-      capacityReached && obstacle.code === 'SLOT_TAKEN' ? 'DAY_FULL' : obstacle.code,
-      obstacle.message,
-    );
-  return accepted(null);
+  return evaluatePreparedStart(prepareDay(inputs), startMinutes);
 }

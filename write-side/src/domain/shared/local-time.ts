@@ -272,28 +272,100 @@ export interface LocalDayClock {
    * at 03:00 CEST, the instant the clocks jump.
    */
   boundaryInstantOf(minutes: number): Date;
+  /** `instantOf` as epoch ms, `NaN` for a minute in the gap (no `Date` allocated: hot loops). */
+  instantMsOf(minutes: number): number;
+  /** `boundaryInstantOf` as epoch ms. */
+  boundaryMsOf(minutes: number): number;
+}
+
+/**
+ * A change day's conversions, memoised per minute: on such a day every minute goes through Intl
+ * (~10 µs a call) and availability asks for the same minutes for every vehicle class. Change days
+ * are two a year per zone, so a small bounded cache holds them all; it only ever holds facts.
+ */
+interface ChangeDayMinutes {
+  /** Boundary instant of minute 0..1440, `NaN` until computed. */
+  readonly boundary: Float64Array;
+  /** Whether minute 0..1439 exists: 0 unknown, 1 yes, 2 no (in the gap). */
+  readonly exists: Uint8Array;
+}
+
+const changeDayCache = new Map<string, ChangeDayMinutes>();
+const CHANGE_DAY_CACHE_LIMIT = 64;
+
+function changeDayMinutes(date: string, timeZone: string): ChangeDayMinutes {
+  const key = `${timeZone}|${date}`;
+  let minutes = changeDayCache.get(key);
+  if (!minutes) {
+    minutes = {
+      boundary: new Float64Array(MINUTES_PER_DAY + 1).fill(Number.NaN),
+      exists: new Uint8Array(MINUTES_PER_DAY),
+    };
+    if (changeDayCache.size >= CHANGE_DAY_CACHE_LIMIT) changeDayCache.clear();
+    changeDayCache.set(key, minutes);
+  }
+  return minutes;
+}
+
+function isMinuteOfDay(minutes: number, last: number): boolean {
+  return Number.isInteger(minutes) && minutes >= 0 && minutes <= last;
 }
 
 export function localDayClock(date: string, timeZone: string = DEFAULT_TIME_ZONE): LocalDayClock {
   const midnightUtc = utcMsOfLocalDate(date);
   const { first, last } = dayOffsets(date, timeZone);
   if (first === last) {
-    const instantOf = (minutes: number): Date => new Date(midnightUtc + minutes * MINUTE_MS - first);
-    return { date, timeZone, constantOffset: true, instantOf, boundaryInstantOf: instantOf };
+    const instantMsOf = (minutes: number): number => midnightUtc + minutes * MINUTE_MS - first;
+    const instantOf = (minutes: number): Date => new Date(instantMsOf(minutes));
+    return {
+      date,
+      timeZone,
+      constantOffset: true,
+      instantOf,
+      boundaryInstantOf: instantOf,
+      instantMsOf,
+      boundaryMsOf: instantMsOf,
+    };
   }
-  const boundaryInstantOf = (minutes: number): Date =>
-    minutes === MINUTES_PER_DAY
+  const computeBoundaryMs = (minutes: number): number =>
+    (minutes === MINUTES_PER_DAY
       ? localDateTimeToInstant(addDaysToLocalDate(date, 1), '00:00', timeZone)
-      : localDateTimeToInstant(date, timeOfMinutes(minutes), timeZone);
+      : localDateTimeToInstant(date, timeOfMinutes(minutes), timeZone)
+    ).getTime();
+  const cache = changeDayMinutes(date, timeZone);
+  const boundaryMsOf = (minutes: number): number => {
+    // Out-of-range minutes take the uncached path, which throws like it always did.
+    if (!isMinuteOfDay(minutes, MINUTES_PER_DAY)) return computeBoundaryMs(minutes);
+    let ms = cache.boundary[minutes] ?? Number.NaN;
+    if (Number.isNaN(ms)) {
+      ms = computeBoundaryMs(minutes);
+      cache.boundary[minutes] = ms;
+    }
+    return ms;
+  };
+  const instantMsOf = (minutes: number): number => {
+    const ms = boundaryMsOf(minutes);
+    if (!isMinuteOfDay(minutes, MINUTES_PER_DAY - 1)) {
+      return instantToLocal(new Date(ms), timeZone).minutes === minutes ? ms : Number.NaN;
+    }
+    let exists = cache.exists[minutes] ?? 0;
+    if (exists === 0) {
+      // A minute in the gap comes back shifted: it does not exist on this day.
+      exists = instantToLocal(new Date(ms), timeZone).minutes === minutes ? 1 : 2;
+      cache.exists[minutes] = exists;
+    }
+    return exists === 1 ? ms : Number.NaN;
+  };
   return {
     date,
     timeZone,
     constantOffset: false,
     instantOf: (minutes) => {
-      const instant = boundaryInstantOf(minutes);
-      // A minute in the gap comes back shifted: it does not exist on this day.
-      return instantToLocal(instant, timeZone).minutes === minutes ? instant : undefined;
+      const ms = instantMsOf(minutes);
+      return Number.isNaN(ms) ? undefined : new Date(ms);
     },
-    boundaryInstantOf,
+    boundaryInstantOf: (minutes) => new Date(boundaryMsOf(minutes)),
+    instantMsOf,
+    boundaryMsOf,
   };
 }

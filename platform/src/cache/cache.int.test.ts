@@ -29,7 +29,7 @@ if (redisUrl === undefined || redisUrl === '') {
 
   const keysUnder = async (prefix: string): Promise<string[]> => {
     const found: string[] = [];
-    for await (const batch of admin.scanStream({ match: `${prefix}*`, count: 500 })) {
+    for await (const batch of admin.scanStream({ match: `${prefix}*`, count: 10_000 })) {
       if (Array.isArray(batch)) found.push(...batch.filter((key): key is string => typeof key === 'string'));
     }
     return found;

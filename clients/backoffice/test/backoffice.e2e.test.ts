@@ -324,8 +324,9 @@ describe.skipIf(!hasChromium)('back office in headless Chromium', () => {
     await screenshot(page, '07-call-centre-booked');
   }, 180_000);
 
-  it('resends the phoned booking’s confirmation and lists the customer’s bookings', async (ctx) => {
-    if (phoned === null || phoned.bookingId === '') ctx.skip();
+  it('resends the phoned booking’s confirmation and lists the customer’s bookings', async () => {
+    // Follows the call-centre test: without its booking there is nothing to resend, and that is a failure.
+    expect(phoned?.bookingId, 'the call-centre test must have booked and found its booking').toBeTruthy();
     const detail = page.getByRole('region', { name: `Rendez-vous ${phoned!.reference}` });
     await detail.waitFor();
     // The notification saga learns of the confirmation asynchronously: retry while it answers 409.
@@ -390,10 +391,10 @@ describe.skipIf(!hasChromium)('back office in headless Chromium', () => {
     await refreshUntil(false);
   }, 120_000);
 
-  it('shows an auditor a booking’s history and its state at a chosen instant', async (ctx) => {
+  it('shows an auditor a booking’s history and its state at a chosen instant', async () => {
     // Today's booking (placed, confirmed, checked in, completed) or, late in the day, the phoned one.
     const target = todays ?? (phoned?.bookingId ? phoned : null);
-    if (target === null) ctx.skip();
+    expect(target, 'a booking of today or the call-centre booking to audit').not.toBeNull();
     await signIn('auditeur');
     await page.getByRole('heading', { level: 1, name: 'Audit' }).waitFor();
     await page.getByLabel('Identifiant du rendez-vous').fill(target!.bookingId);

@@ -164,7 +164,8 @@ export function bookingDetailOf(row: BookingRow): BookingDetail {
   };
 }
 
-function summaryOf(row: BookingRow): BookingSummary {
+/** A booking's summary row (lists, a customer's history). */
+export function summaryOf(row: BookingRow): BookingSummary {
   return {
     bookingId: row.booking_id,
     reference: row.reference,

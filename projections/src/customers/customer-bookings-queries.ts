@@ -1,6 +1,7 @@
 import type { SqlExecutor } from '@pti/platform';
 import type { BookingRow } from '../bookings/bookings-projector.js';
-import { isoInstant, pageLimit, type ReadSource, readAsTenant, schemaOf } from '../bookings/shared.js';
+import { type BookingSummary, summaryOf } from '../bookings/bookings-queries.js';
+import { pageLimit, type ReadSource, readAsTenant, schemaOf } from '../bookings/shared.js';
 
 /**
  * A customer's history for staff (the call centre's customer view): every booking of one customer
@@ -9,22 +10,8 @@ import { isoInstant, pageLimit, type ReadSource, readAsTenant, schemaOf } from '
  * served by the `bookings_customer (tenant_id, customer_id, start_local desc, booking_id)` index.
  */
 
-export interface CustomerBooking {
-  readonly bookingId: string;
-  readonly reference: string;
-  readonly status: BookingRow['status'];
-  readonly centreId: string;
-  /** Local `YYYY-MM-DDTHH:MM`. */
-  readonly start: string;
-  readonly end: string;
-  readonly controlType: BookingRow['control_type'];
-  readonly vehiclePlate: string | null;
-  readonly vehicleCategory: BookingRow['vehicle_category'];
-  readonly priceCents: number;
-  readonly channel: BookingRow['channel'];
-  readonly result: BookingRow['result'];
-  readonly placedAt: string;
-}
+/** One booking of a customer's history: the bookings read model's summary. */
+export type CustomerBooking = BookingSummary;
 
 export interface CustomerBookingsQuery {
   readonly customerId: string;
@@ -42,23 +29,7 @@ export interface CustomerBookingsPage {
   readonly next: readonly [string, string] | null;
 }
 
-export function customerBookingOf(row: BookingRow): CustomerBooking {
-  return {
-    bookingId: row.booking_id,
-    reference: row.reference,
-    status: row.status,
-    centreId: row.centre_id,
-    start: row.start_local,
-    end: row.end_local,
-    controlType: row.control_type,
-    vehiclePlate: row.vehicle_plate,
-    vehicleCategory: row.vehicle_category,
-    priceCents: row.price_cents,
-    channel: row.channel,
-    result: row.result,
-    placedAt: isoInstant(row.placed_at),
-  };
-}
+export const customerBookingOf: (row: BookingRow) => CustomerBooking = summaryOf;
 
 export async function customerBookings(
   source: ReadSource,

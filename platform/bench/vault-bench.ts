@@ -3,7 +3,7 @@
  * the vault than without, on the ledger's single-event append workload).
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:vault -w @pti/platform
- *   options: --seconds 20 --writers 16 --rounds 4 --decompose
+ *   options: --seconds 20 --writers 16 --rounds 4 --decompose --control
  *
  * On a fresh database `pti_bench_vault_<pid>` (its own per run: runs of other people on a shared
  * machine neither meet nor drop it):
@@ -15,24 +15,32 @@
  *      `--seconds / rounds` long per variant. The overhead is given on the totals and per pair of
  *      rounds (min, median, max: the spread is the noise of the machine);
  *   2. for information, the worst case: every append is a new booking of a new customer (a data
- *      key created and wrapped, the subject index and activity written, on each append);
+ *      key created and wrapped, the key claimed with the subject index and activity in one
+ *      statement, claims of concurrent appends sent together);
  *   3. for information, events without personal data (most of a booking's life: holds,
  *      confirmations, payments, check-ins) — the ledger bench's payload on calendar streams.
+ *   [2] and [3] run each variant in two alternating halves (plain, vault, vault, plain), as [1].
  *   4. with `--decompose`, where the overhead of [1] goes, in alternating rounds: the plain ledger;
  *      the vault's stored payload appended without the vault (the same bytes in PostgreSQL, no
  *      encryption); the same plus the one AES-256-GCM envelope sealed per event (`sealEnvelope`,
  *      nothing else of the codec); the whole codec run on each append but the plain payload
  *      appended (the codec's own CPU, without the effect of the stored bytes); the vault.
+ * With `--control`, the "vault" variant of [1], [2] and [3] is the plain ledger itself (an A/A
+ * run): the overhead it prints is the noise of the machine, to read the real run against.
  * Each line also gives the CPU time this client process spent per event (when PostgreSQL runs on
  * the same machine, the encryption's CPU is taken from the database's, so the overhead in
- * events/s follows the client CPU added per event and the cores available) and the SQL statements
+ * events/s follows the client CPU added per event and the cores available), the CPU time of the
+ * run database's PostgreSQL backends per event (read from /proc when the server is local; not
+ * counted: the server's shared processes, WAL writer and checkpointer) and the SQL statements
  * the vault itself ran per append (its key store runs over a counting executor; 0 in the steady
  * state of [1]: keys cached, links and activity already recorded today).
  * Figures are printed; nothing is asserted. The load average is printed at the start and the end:
- * on a shared machine the events/s are only comparable within one run, the client CPU per event
- * (paired rounds) is the steadier figure.
+ * on a shared machine the events/s are only comparable within one run; the CPU per event is
+ * steadier but moves with throughput too (per-statement costs spread over fewer events in smaller
+ * batches): read both against a `--control` run made at the same time.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type EventMetadata, eventSamples } from '@pti/events';
@@ -55,6 +63,7 @@ const { values: args } = parseArgs({
     writers: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '4' },
     decompose: { type: 'boolean', default: false },
+    control: { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -131,6 +140,39 @@ function countingExecutor(inner: TransactionalSqlExecutor): TransactionalSqlExec
   return { ...counted(inner), transaction: (fn) => inner.transaction((tx) => fn(counted(tx))) };
 }
 
+/**
+ * CPU time (user + system, µs) of the PostgreSQL backends serving this run's database, when the
+ * server runs on this machine (its processes readable in /proc); null otherwise. Backends that
+ * ended meanwhile are missed: the pool keeps its connections through a run.
+ */
+let backendPids: () => Promise<readonly number[]> = async () => [];
+const TICK_MICROS = 10_000; // USER_HZ = 100 on Linux
+
+function backendCpu(pids: readonly number[]): Map<number, number> | null {
+  const cpu = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      cpu.set(pid, (Number(fields[11]) + Number(fields[12])) * TICK_MICROS);
+    } catch {
+      return null;
+    }
+  }
+  return cpu;
+}
+
+async function backendCpuNow(): Promise<Map<number, number> | null> {
+  return backendCpu(await backendPids());
+}
+
+function backendCpuSince(before: Map<number, number> | null, after: Map<number, number> | null): number {
+  if (before === null || after === null) return Number.NaN;
+  let total = 0;
+  for (const [pid, micros] of after) total += micros - (before.get(pid) ?? 0);
+  return total;
+}
+
 interface Run {
   readonly events: number;
   readonly seconds: number;
@@ -138,6 +180,8 @@ interface Run {
   readonly p99: number;
   /** CPU time of this (client) process, user + system, in µs. */
   readonly cpuMicros: number;
+  /** CPU time of the database's PostgreSQL backends, in µs (NaN when not readable). */
+  readonly serverCpuMicros: number;
   readonly vaultStatements: number;
 }
 
@@ -149,6 +193,7 @@ async function closedLoop(
   const latency = new LatencyRecorder();
   let events = 0;
   const statementsBefore = vaultStatements;
+  const serverBefore = await backendCpuNow();
   const cpuBefore = process.cpuUsage();
   const started = now();
   const deadline = started + seconds * 1000;
@@ -169,12 +214,15 @@ async function closedLoop(
   );
   const { p50, p99 } = latency.summary();
   const cpu = process.cpuUsage(cpuBefore);
+  const elapsed = (now() - started) / 1000;
+  const serverCpuMicros = backendCpuSince(serverBefore, await backendCpuNow());
   return {
     events,
-    seconds: (now() - started) / 1000,
+    seconds: elapsed,
     p50,
     p99,
     cpuMicros: cpu.user + cpu.system,
+    serverCpuMicros,
     vaultStatements: vaultStatements - statementsBefore,
   };
 }
@@ -221,6 +269,7 @@ const combine = (runs: readonly Run[]) => {
     p50: runs.reduce((s, r) => s + r.p50, 0) / runs.length,
     p99: Math.max(...runs.map((r) => r.p99)),
     clientCpuMicrosPerEvent: runs.reduce((s, r) => s + r.cpuMicros, 0) / events,
+    serverCpuMicrosPerEvent: runs.reduce((s, r) => s + r.serverCpuMicros, 0) / events,
     vaultStatementsPerEvent: runs.reduce((s, r) => s + r.vaultStatements, 0) / events,
   };
 };
@@ -245,6 +294,12 @@ try {
   });
   // Idle connections ended by the server (the database dropped at the end) are no crash.
   ledger.pool.on('error', () => undefined);
+  backendPids = async () =>
+    (
+      await ledger.pool.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
+      )
+    ).rows.map((row) => row.pid);
   await ledger.migrate();
   // The vault shares the ledger's pool, as a process would, through a counting executor.
   const opened = await openVault({
@@ -253,9 +308,32 @@ try {
     masterKey: generateMasterKeyBase64(),
     dataDir: 'memory://',
   });
-  const vaulted = withPersonalData(ledger, opened.vault);
+  // `--control`: the same plain ledger in both slots (A/A), to show what the machine's noise alone gives.
+  const vaulted = args.control ? { ...ledger } : withPersonalData(ledger, opened.vault);
+  if (args.control) console.log('\n--control: the "with vault" variants are the plain ledger (A/A run)');
 
   const roundSeconds = SECONDS / ROUNDS;
+  /**
+   * [2] and [3]: `seconds` per variant in two alternating halves (plain, vault, vault, plain), as
+   * [1] does, so neither variant always runs second (on a growing database, after the other's garbage).
+   */
+  const alternate = async (
+    name: string,
+    seconds: number,
+    workload: (target: Ledger, tag: string) => (w: number, i: number) => Promise<void>,
+  ): Promise<[Run[], Run[]]> => {
+    const plainRuns: Run[] = [];
+    const vaultRuns: Run[] = [];
+    const plainHalf = (half: number) =>
+      closedLoop(`plain ${name} ${half}`, seconds / 2, workload(ledger, `p${name}${half}`));
+    const vaultHalf = (half: number) =>
+      closedLoop(`vault ${name} ${half}`, seconds / 2, workload(vaulted, `v${name}${half}`));
+    plainRuns.push(await plainHalf(1));
+    vaultRuns.push(await vaultHalf(1));
+    vaultRuns.push(await vaultHalf(2));
+    plainRuns.push(await plainHalf(2));
+    return [plainRuns, vaultRuns];
+  };
   console.log(
     `\n[1] single-event appends with a customer block: ${WRITERS} writers, own stream each, expected revision; ` +
       `${ROUNDS} round(s) × ${fmt(roundSeconds, 1)} s per variant, alternating`,
@@ -291,14 +369,14 @@ try {
       : ((perRound[perRound.length / 2 - 1] ?? Number.NaN) + (perRound[perRound.length / 2] ?? Number.NaN)) /
         2;
   const line = (name: string, r: ReturnType<typeof combine>) =>
-    `    ${name.padEnd(18)} ${fmt(r.eventsPerSec).padStart(8)} events/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  client CPU ${fmt(r.clientCpuMicrosPerEvent)} µs/event  vault SQL ${fmt(r.vaultStatementsPerEvent, 4)}/append  (${fmt(r.events)} events)`;
+    `    ${name.padEnd(18)} ${fmt(r.eventsPerSec).padStart(8)} events/s  p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms  client CPU ${fmt(r.clientCpuMicrosPerEvent)} µs/event  PG backends CPU ${fmt(r.serverCpuMicrosPerEvent)} µs/event  vault SQL ${fmt(r.vaultStatementsPerEvent, 4)}/append  (${fmt(r.events)} events)`;
   console.log(line('without vault', plain));
   console.log(line('with vault', vault));
   for (const [i, p] of plainRuns.entries()) {
     const v = vaultRuns[i];
     if (v)
       console.log(
-        `      round ${i + 1}: ${fmt(p.events / p.seconds)} → ${fmt(v.events / v.seconds)} events/s, ${fmt(overheadOf(p, v), 1)} %; client CPU ${fmt(p.cpuMicros / p.events, 1)} → ${fmt(v.cpuMicros / v.events, 1)} µs/event`,
+        `      round ${i + 1}: ${fmt(p.events / p.seconds)} → ${fmt(v.events / v.seconds)} events/s, ${fmt(overheadOf(p, v), 1)} %; client CPU ${fmt(p.cpuMicros / p.events, 1)} → ${fmt(v.cpuMicros / v.events, 1)} µs/event, PG backends ${fmt(p.serverCpuMicros / p.events, 1)} → ${fmt(v.serverCpuMicros / v.events, 1)} µs/event`,
       );
   }
   console.log(
@@ -306,10 +384,13 @@ try {
   );
 
   console.log(
-    `\n[2] for information: every append a new booking of a new customer, ${fmt(roundSeconds, 1)} s per variant`,
+    `\n[2] for information: every append a new booking of a new customer, ${fmt(roundSeconds, 1)} s per variant in 2 alternating rounds`,
   );
-  const plainNew = combine([await closedLoop('plain new', roundSeconds, newCustomerEach(ledger))]);
-  const vaultNew = combine([await closedLoop('vault new', roundSeconds, newCustomerEach(vaulted))]);
+  const [plainNewRuns, vaultNewRuns] = await alternate('new', roundSeconds, (target) =>
+    newCustomerEach(target),
+  );
+  const plainNew = combine(plainNewRuns);
+  const vaultNew = combine(vaultNewRuns);
   console.log(line('without vault', plainNew));
   console.log(line('with vault', vaultNew));
   console.log(
@@ -317,14 +398,13 @@ try {
   );
 
   console.log(
-    `\n[3] for information: events without personal data, own stream each, ${fmt(roundSeconds, 1)} s per variant`,
+    `\n[3] for information: events without personal data, own stream each, ${fmt(roundSeconds, 1)} s per variant in 2 alternating rounds`,
   );
-  const plainNone = combine([
-    await closedLoop('plain none', roundSeconds, withoutPersonalData(ledger, 'pn')),
-  ]);
-  const vaultNone = combine([
-    await closedLoop('vault none', roundSeconds, withoutPersonalData(vaulted, 'vn')),
-  ]);
+  const [plainNoneRuns, vaultNoneRuns] = await alternate('none', roundSeconds, (target, tag) =>
+    withoutPersonalData(target, tag),
+  );
+  const plainNone = combine(plainNoneRuns);
+  const vaultNone = combine(vaultNoneRuns);
   console.log(line('without vault', plainNone));
   console.log(line('with vault', vaultNone));
   console.log(

@@ -53,6 +53,68 @@ export function describeKeyStoreContract(name: string, fixture: KeyStoreFixture)
       });
     });
 
+    it('records the activity given to a claim in the same call, whatever the claim finds', async () => {
+      const id = subject();
+      const stream = `booking-${randomUUID()}`;
+      const first = key(id);
+      expect(
+        await store.claim(first, day('2025-01-01'), [
+          { subjectId: id, streamName: stream, kind: 'booking', at: day('2025-01-01') },
+        ]),
+      ).toEqual({ status: 'live', key: first });
+      expect(await store.streamsOf(id)).toEqual([stream]);
+      expect(await store.subjectsOfStream(stream)).toEqual([id]);
+      expect(await store.lastActivity(id)).toEqual({ booking: day('2025-01-01') });
+      // The key is already there: the claim loses, the activity is still recorded (forward only).
+      expect(
+        await store.claim(key(id), day('2025-01-03'), [
+          { subjectId: id, streamName: `${stream}-x`, kind: 'payment', at: day('2025-01-03') },
+          { subjectId: id, streamName: stream, kind: 'booking', at: day('2024-12-01') },
+        ]),
+      ).toEqual({ status: 'live', key: first });
+      expect(await store.streamsOf(id)).toEqual([stream, `${stream}-x`]);
+      expect(await store.lastActivity(id)).toEqual({
+        booking: day('2025-01-01'),
+        payment: day('2025-01-03'),
+      });
+    });
+
+    it('claims the keys of several subjects in one call, each as a claim alone would', async () => {
+      const [fresh, live, erased] = [subject(), subject(), subject()];
+      const stream = `booking-${randomUUID()}`;
+      const liveKey = key(live);
+      await store.insert(liveKey, day('2025-01-01'));
+      await store.insert(key(erased), day('2025-01-01'));
+      await store.destroy(erased, day('2025-01-02'));
+      const freshKey = key(fresh);
+      const records = await store.claimMany(
+        [
+          {
+            key: freshKey,
+            activity: [{ subjectId: fresh, streamName: stream, kind: 'booking', at: day('2025-01-03') }],
+          },
+          { key: key(live) },
+          {
+            key: key(erased),
+            activity: [
+              { subjectId: erased, streamName: `${stream}-e`, kind: 'booking', at: day('2025-01-03') },
+            ],
+          },
+        ],
+        day('2025-01-03'),
+      );
+      expect(records).toEqual([
+        { status: 'live', key: freshKey },
+        { status: 'live', key: liveKey },
+        { status: 'erased', subjectId: erased, generation: 1, erasedAt: day('2025-01-02') },
+      ]);
+      expect(await store.read(fresh)).toEqual({ status: 'live', key: freshKey });
+      expect(await store.streamsOf(fresh)).toEqual([stream]);
+      expect(await store.streamsOf(erased)).toEqual([`${stream}-e`]);
+      expect(await store.lastActivity(erased)).toEqual({ booking: day('2025-01-03') });
+      expect(await store.claimMany([], day('2025-01-04'))).toEqual([]);
+    });
+
     it('destroys a live key into a tombstone, once', async () => {
       const id = subject();
       await store.insert(key(id), day('2025-01-01'));

@@ -39,6 +39,12 @@ export interface SubjectActivity {
   readonly at: Date;
 }
 
+/** A first key offered for a subject, with activity to record in the same statement. */
+export interface KeyClaim {
+  readonly key: StoredDataKey;
+  readonly activity?: readonly SubjectActivity[];
+}
+
 export interface SubjectLastActivity {
   readonly subjectId: string;
   /** Latest activity per retention kind, precise to a day (the vault records a fact once a day). */
@@ -65,9 +71,20 @@ export interface KeyStore {
   /**
    * Stores `key` (generation 1) unless the subject has a record, and returns the record stored now:
    * `key` itself, or the key or tombstone already there. One round trip for the usual first use.
-   * Null when a concurrent writer's record is not visible yet (read again).
+   * Null when a concurrent writer's record is not visible yet (read again). `activity`, when given,
+   * is recorded as by {@link KeyStore.recordActivity} in the same statement, whatever the outcome
+   * (a new subject's first append then costs one round trip).
    */
-  claim(key: StoredDataKey, at: Date): Promise<SubjectKeyRecord | null>;
+  claim(
+    key: StoredDataKey,
+    at: Date,
+    activity?: readonly SubjectActivity[],
+  ): Promise<SubjectKeyRecord | null>;
+  /**
+   * {@link KeyStore.claim} for several subjects (distinct) in one statement: one round trip and one
+   * commit for the first appends of many new subjects at once. Results in the order of `claims`.
+   */
+  claimMany(claims: readonly KeyClaim[], at: Date): Promise<readonly (SubjectKeyRecord | null)[]>;
   /** Deletes the subject's live key, leaving a tombstone; returns its generation, or null when none was live. */
   destroy(subjectId: string, at: Date): Promise<number | null>;
   /** Live keys wrapped by another master key than `masterKeyId`, by subject id. */

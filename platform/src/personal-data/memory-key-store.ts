@@ -30,6 +30,29 @@ export function createMemoryKeyStore(): KeyStore {
     return limit === undefined ? rest : rest.slice(0, limit);
   };
 
+  const recordActivity = (entries: readonly SubjectActivity[]) => {
+    for (const entry of entries) {
+      link(streamsBySubject, entry.subjectId, entry.streamName);
+      link(subjectsByStream, entry.streamName, entry.subjectId);
+      let kinds = activity.get(entry.subjectId);
+      if (!kinds) {
+        kinds = new Map();
+        activity.set(entry.subjectId, kinds);
+      }
+      const last = kinds.get(entry.kind);
+      if (last === undefined || last < entry.at) kinds.set(entry.kind, entry.at);
+    }
+  };
+
+  const claim = (key: StoredDataKey, claimActivity: readonly SubjectActivity[]): SubjectKeyRecord => {
+    recordActivity(claimActivity);
+    const current = records.get(key.subjectId);
+    if (current) return current;
+    const record: SubjectKeyRecord = { status: 'live', key: { ...key, generation: 1 } };
+    records.set(key.subjectId, record);
+    return record;
+  };
+
   return {
     kind: 'memory',
     migrate: async () => null,
@@ -44,13 +67,8 @@ export function createMemoryKeyStore(): KeyStore {
       records.set(key.subjectId, { status: 'live', key: { ...key } });
       return true;
     },
-    async claim(key) {
-      const current = records.get(key.subjectId);
-      if (current) return current;
-      const record: SubjectKeyRecord = { status: 'live', key: { ...key, generation: 1 } };
-      records.set(key.subjectId, record);
-      return record;
-    },
+    claim: async (key, _at, claimActivity = []) => claim(key, claimActivity),
+    claimMany: async (claims) => claims.map((c) => claim(c.key, c.activity ?? [])),
     async destroy(subjectId, at) {
       const current = records.get(subjectId);
       if (current?.status !== 'live') return null;
@@ -82,19 +100,7 @@ export function createMemoryKeyStore(): KeyStore {
       records.set(current.subjectId, { status: 'live', key: { ...current, ...next } });
       return true;
     },
-    async recordActivity(entries: readonly SubjectActivity[]) {
-      for (const entry of entries) {
-        link(streamsBySubject, entry.subjectId, entry.streamName);
-        link(subjectsByStream, entry.streamName, entry.subjectId);
-        let kinds = activity.get(entry.subjectId);
-        if (!kinds) {
-          kinds = new Map();
-          activity.set(entry.subjectId, kinds);
-        }
-        const last = kinds.get(entry.kind);
-        if (last === undefined || last < entry.at) kinds.set(entry.kind, entry.at);
-      }
-    },
+    recordActivity: async (entries: readonly SubjectActivity[]) => recordActivity(entries),
     streamsOf: async (subjectId) => sorted(streamsBySubject.get(subjectId)),
     subjectsOfStream: async (streamName) => sorted(subjectsByStream.get(streamName)),
     lastActivity: async (subjectId) => Object.fromEntries(activity.get(subjectId) ?? []),

@@ -66,8 +66,12 @@ import type { DataKey, Vault } from './vault.js';
  * personal fields (paths compiled once per event type; each set of present fields' AAD pointer
  * list built once), copies only the objects on the way to them (never the whole payload, unless a
  * path has wildcards), and with the subject's key cached and the day's activity recorded it runs
- * synchronously: no promise, no SQL. What remains per event is the one AES-GCM seal (`node:crypto`
- * creates and keys a cipher context per call: about half of the codec's CPU) and a few small copies.
+ * synchronously: no promise, no SQL. A single event in that steady state takes a path of its own
+ * (no plan, activity list, key map or Date per append). What
+ * remains per event is the one AES-GCM seal (`node:crypto` creates and keys a cipher context per
+ * call: most of the codec's CPU) and a few small copies. A subject whose key is not cached has its
+ * activity recorded by the key claim itself (one statement for a new subject, and the claims of
+ * concurrent appends are sent together).
  */
 
 /**
@@ -205,6 +209,18 @@ const envelopeAad = (subjectId: string, generation: number, eventId: string, poi
 /** The reference string every field but the envelope's holds. */
 const referenceOf = (subjectId: string, generation: number): string =>
   `${CIPHERTEXT_V2_PREFIX}${subjectId}:${generation}`;
+
+// A key's reference string, built once per key (the append path seals with the same few keys).
+const references = new WeakMap<DataKey, string>();
+
+function referenceFor(key: DataKey): string {
+  let reference = references.get(key);
+  if (reference === undefined) {
+    reference = referenceOf(key.subjectId, key.generation);
+    references.set(key, reference);
+  }
+  return reference;
+}
 
 /**
  * Seals the values of one event's personal fields (`pointers` sorted by code units, `values` in
@@ -444,6 +460,8 @@ const NO_PLAN: TypePlan = {
 };
 const typePlans = new Map<string, TypePlan>();
 const singleSubjectCategories: ReadonlySet<string> = new Set(SINGLE_SUBJECT_STREAM_CATEGORIES);
+/** A stream's category: what precedes its first `-` (`booking-…` → `booking`). */
+const categoryOf = (stream: string): string => stream.slice(0, Math.max(0, stream.indexOf('-')));
 
 const propertyNames = (steps: readonly Step[]): string[] | null =>
   steps.every((step) => step.kind === 'property')
@@ -625,10 +643,12 @@ function takeLocation(
 function encryptPresent(event: EventToAppend, plan: TypePlan, present: Present, key: DataKey): EventToAppend {
   const { mask, values } = present;
   const list = pointerListOf(plan, mask);
-  values.forEach((value, i) => {
-    if (typeof value === 'string' && VERSIONED.test(value)) throw alreadyEncrypted(event, list.pointers[i]);
-  });
-  const reference = referenceOf(key.subjectId, key.generation);
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
+    if (typeof value === 'string' && value.startsWith('pii:v') && VERSIONED.test(value))
+      throw alreadyEncrypted(event, list.pointers[i]);
+  }
+  const reference = referenceFor(key);
   const envelope = sealedEnvelope(key, reference, event.id, list.json, values);
   const data = { ...event.data };
   const copied: object[] = [data];
@@ -712,12 +732,48 @@ function createCodec(vault: Vault, options: PersonalDataCodecOptions) {
   const kindOf = options.kindOf ?? retentionKindOf;
 
   /**
+   * The steady state of a single-event append, with no per-append plan, activity list, key map or
+   * Date (only the values found and the encrypted event are allocated): a type whose
+   * personal paths are plain property names, its subject named by the event (or the stream's one
+   * subject, cached), the subject's key cached and the activity recorded today. Undefined when
+   * anything else holds (or is wrong): {@link encodeNow}'s general path then handles the event,
+   * with the same result and errors as ever.
+   */
+  function encodeOneNow(stream: string, event: EventToAppend): readonly EventToAppend[] | undefined {
+    const type = planOf(event.type);
+    if (!type.fast) return undefined;
+    const present = presentValues(event.data, type.paths);
+    let subjectId: string | undefined;
+    if (type.subjectPath !== undefined) {
+      const named = subjectValueOf(type, event.data);
+      if (typeof named === 'string' && isSubjectId(named)) subjectId = named;
+      else if (present.mask !== 0) return undefined;
+    }
+    if (subjectId === undefined && singleSubjectCategories.has(categoryOf(stream))) {
+      const linked = vault.cachedSubjectsOfStream(stream);
+      if (linked === undefined || linked.length > 1) return undefined;
+      subjectId = linked[0];
+    }
+    if (subjectId === undefined) return present.mask === 0 ? [event] : undefined;
+    if (!vault.isActivityRecorded(subjectId, stream, kindOf(event.type, stream), vault.now()))
+      return undefined;
+    if (present.mask === 0) return [event];
+    const key = vault.cachedEncryptionKey(subjectId);
+    return key === undefined ? undefined : [encryptPresent(event, type, present, key)];
+  }
+
+  /**
    * Encodes without a promise when the subjects' keys are cached, the stream's subjects known and
    * the activity already recorded today; throws {@link PersonalDataError} synchronously. `links`:
    * the stream's subjects, once read from the store.
    */
   function encodeNow(stream: string, events: readonly EventToAppend[], links?: readonly string[]): Encoded {
-    const singleSubject = singleSubjectCategories.has(stream.slice(0, Math.max(0, stream.indexOf('-'))));
+    if (links === undefined && events.length === 1) {
+      const [only] = events;
+      const encoded = only === undefined ? undefined : encodeOneNow(stream, only);
+      if (encoded !== undefined) return encoded;
+    }
+    const singleSubject = singleSubjectCategories.has(categoryOf(stream));
     let linked = links;
     let batchSubject: string | undefined;
     const plans: Plan[] = [];
@@ -771,17 +827,27 @@ function createCodec(vault: Vault, options: PersonalDataCodecOptions) {
       plans.push({ event, subjectId, type, present, paths });
     }
 
-    // The common case waits for nothing: keys cached, activity already recorded today.
+    // The common case waits for nothing: keys cached, activity already recorded today. A subject
+    // whose key is not cached has its activity recorded with the key claim (one round trip).
     const keyOf = new Map<string, DataKey>();
     const pending: Promise<unknown>[] = [];
-    const recording = vault.recordActivity(activity);
-    if (recording) pending.push(recording);
+    let uncached: Set<string> | undefined;
     for (const { subjectId, present, paths } of plans) {
       if (subjectId === undefined || (present.mask === 0 && paths.length === 0) || keyOf.has(subjectId))
         continue;
       const cached = vault.cachedEncryptionKey(subjectId);
       if (cached) keyOf.set(subjectId, cached);
-      else pending.push(vault.encryptionKey(subjectId).then((key) => keyOf.set(subjectId, key)));
+      else {
+        uncached ??= new Set();
+        uncached.add(subjectId);
+      }
+    }
+    const withClaim = (entry: SubjectActivity) => uncached?.has(entry.subjectId) === true;
+    const recording = vault.recordActivity(uncached ? activity.filter((a) => !withClaim(a)) : activity);
+    if (recording) pending.push(recording);
+    for (const subjectId of uncached ?? []) {
+      const theirs = activity.filter((a) => a.subjectId === subjectId);
+      pending.push(vault.encryptionKey(subjectId, theirs).then((key) => keyOf.set(subjectId, key)));
     }
     return pending.length > 0
       ? Promise.all(pending).then(() => encryptPlans(plans, keyOf))

@@ -2,6 +2,7 @@ import type { TransactionalSqlExecutor } from '../database/sql-executor.js';
 import { assertSchemaName } from '../ledger/postgres/ledger-sql.js';
 import { type Migration, runMigrations, type TransactionRunner } from '../ledger/postgres/migrations.js';
 import type {
+  KeyClaim,
   KeyStore,
   StoredDataKey,
   SubjectActivity,
@@ -108,6 +109,16 @@ function toRecord(row: KeyRow): SubjectKeyRecord {
   };
 }
 
+const activityJson = (activity: readonly SubjectActivity[]): string =>
+  JSON.stringify(
+    activity.map((a) => ({
+      subject_id: a.subjectId,
+      stream_name: a.streamName,
+      kind: a.kind,
+      at: a.at.toISOString(),
+    })),
+  );
+
 export interface SqlKeyStoreOptions {
   readonly sql: TransactionalSqlExecutor;
   readonly schema: string;
@@ -119,6 +130,67 @@ export function createSqlKeyStore(options: SqlKeyStoreOptions): KeyStore {
   const s = assertSchemaName(options.schema);
   const { sql } = options;
   const keyColumns = 'subject_id, generation::int AS generation, master_key_id, wrapped_key, erased_at';
+
+  /**
+   * Common table expressions recording `param` (the JSON of {@link activityJson}): subject ↔ stream
+   * links, and the last activity per subject and kind moved forward only. Rows are written in key
+   * order, so concurrent writers lock them in the same order.
+   */
+  const activityCtes = (param: string) => `activity_input AS (
+           SELECT * FROM jsonb_to_recordset(${param}::jsonb) AS x(subject_id text, stream_name text, kind text, at timestamptz)
+         ), activity_links AS (
+           INSERT INTO ${s}.vault_subject_streams (subject_id, stream_name)
+           SELECT DISTINCT subject_id, stream_name FROM activity_input ORDER BY 1, 2
+           ON CONFLICT DO NOTHING
+         ), activity_last AS (
+           INSERT INTO ${s}.vault_subject_activity AS a (subject_id, kind, last_activity_at)
+           SELECT subject_id, kind, max(at) FROM activity_input GROUP BY subject_id, kind ORDER BY 1, 2
+           ON CONFLICT (subject_id, kind) DO UPDATE SET last_activity_at = excluded.last_activity_at
+            WHERE a.last_activity_at < excluded.last_activity_at
+         )`;
+
+  /**
+   * Inserts the generation-1 keys of subjects that have no record (in subject order, so concurrent
+   * writers lock in the same order) and returns, per claim, the key inserted or the record already
+   * there. That record is read as of the statement's start: a row another writer committed meanwhile
+   * makes the INSERT do nothing and stays invisible (no row: null, read again). The activity's
+   * data-modifying CTEs run whatever the outcome (PostgreSQL runs each one once).
+   */
+  async function claimMany(claims: readonly KeyClaim[], at: Date): Promise<(SubjectKeyRecord | null)[]> {
+    if (claims.length === 0) return [];
+    const activity = claims.flatMap((c) => c.activity ?? []);
+    const withActivity = activity.length > 0;
+    const { rows } = await sql.query<KeyRow & { i: number }>(
+      `WITH req AS (
+         SELECT r.i, r.subject_id COLLATE "C" AS subject_id, r.master_key_id, r.wrapped_key
+           FROM jsonb_to_recordset($1::jsonb) AS r(i int, subject_id text, master_key_id text, wrapped_key text)
+       ), ins AS (
+         INSERT INTO ${s}.vault_keys (subject_id, generation, master_key_id, wrapped_key, created_at)
+         SELECT subject_id, 1, master_key_id, wrapped_key, $2::timestamptz FROM req ORDER BY subject_id
+         ON CONFLICT (subject_id) DO NOTHING
+         RETURNING ${keyColumns})${withActivity ? `, ${activityCtes('$3')}` : ''}
+       SELECT r.i, ins.* FROM req r JOIN ins ON ins.subject_id = r.subject_id
+       UNION ALL
+       SELECT r.i, k.subject_id, k.generation::int AS generation, k.master_key_id, k.wrapped_key, k.erased_at
+         FROM req r JOIN ${s}.vault_keys k ON k.subject_id = r.subject_id
+        WHERE NOT EXISTS (SELECT 1 FROM ins WHERE ins.subject_id = r.subject_id)`,
+      [
+        JSON.stringify(
+          claims.map((c, i) => ({
+            i,
+            subject_id: c.key.subjectId,
+            master_key_id: c.key.masterKeyId,
+            wrapped_key: c.key.wrappedKey,
+          })),
+        ),
+        at.toISOString(),
+        ...(withActivity ? [activityJson(activity)] : []),
+      ],
+    );
+    const records: (SubjectKeyRecord | null)[] = claims.map(() => null);
+    for (const { i, ...row } of rows) records[i] = toRecord(row);
+    return records;
+  }
 
   return {
     kind: 'sql',
@@ -152,22 +224,12 @@ export function createSqlKeyStore(options: SqlKeyStoreOptions): KeyStore {
       return rows.length === 1;
     },
 
-    async claim(key, at) {
-      // The SELECT sees the row that was there when the statement started; a row another writer
-      // committed meanwhile makes the INSERT do nothing and stays invisible: null, read again.
-      const { rows } = await sql.query<KeyRow>(
-        `WITH ins AS (
-           INSERT INTO ${s}.vault_keys (subject_id, generation, master_key_id, wrapped_key, created_at)
-           VALUES ($1, 1, $2, $3, $4::timestamptz)
-           ON CONFLICT (subject_id) DO NOTHING
-           RETURNING ${keyColumns})
-         SELECT * FROM ins
-         UNION ALL
-         SELECT ${keyColumns} FROM ${s}.vault_keys WHERE subject_id = $1 AND NOT EXISTS (SELECT 1 FROM ins)`,
-        [key.subjectId, key.masterKeyId, key.wrappedKey, at.toISOString()],
-      );
-      return rows[0] ? toRecord(rows[0]) : null;
+    async claim(key, at, activity = []) {
+      const [record] = await claimMany([{ key, activity }], at);
+      return record ?? null;
     },
+
+    claimMany,
 
     async destroy(subjectId, at) {
       const { rows } = await sql.query<{ generation: number }>(
@@ -213,29 +275,8 @@ export function createSqlKeyStore(options: SqlKeyStoreOptions): KeyStore {
 
     async recordActivity(activity: readonly SubjectActivity[]) {
       if (activity.length === 0) return;
-      const input = JSON.stringify(
-        activity.map((a) => ({
-          subject_id: a.subjectId,
-          stream_name: a.streamName,
-          kind: a.kind,
-          at: a.at.toISOString(),
-        })),
-      );
       // One statement; rows are written in key order so concurrent writers lock them in the same order.
-      await sql.query(
-        `WITH input AS (
-           SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(subject_id text, stream_name text, kind text, at timestamptz)
-         ), links AS (
-           INSERT INTO ${s}.vault_subject_streams (subject_id, stream_name)
-           SELECT DISTINCT subject_id, stream_name FROM input ORDER BY 1, 2
-           ON CONFLICT DO NOTHING
-         )
-         INSERT INTO ${s}.vault_subject_activity AS a (subject_id, kind, last_activity_at)
-         SELECT subject_id, kind, max(at) FROM input GROUP BY subject_id, kind ORDER BY 1, 2
-         ON CONFLICT (subject_id, kind) DO UPDATE SET last_activity_at = excluded.last_activity_at
-          WHERE a.last_activity_at < excluded.last_activity_at`,
-        [input],
-      );
+      await sql.query(`WITH ${activityCtes('$1')} SELECT 1`, [activityJson(activity)]);
     },
 
     async streamsOf(subjectId) {

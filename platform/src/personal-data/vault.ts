@@ -1,5 +1,6 @@
+import { createStatementBatcher } from '../ledger/postgres/append-batcher.js';
 import { IntegrityError, newDataKey, open, seal } from './aes-gcm.js';
-import type { KeyStore, StoredDataKey, SubjectActivity } from './key-store.js';
+import type { KeyClaim, KeyStore, StoredDataKey, SubjectActivity, SubjectKeyRecord } from './key-store.js';
 import { LruCache } from './lru-cache.js';
 import type { MasterKey } from './master-key.js';
 
@@ -48,8 +49,15 @@ export interface Vault {
   readonly store: KeyStore;
   readonly masterKeyId: string;
   readonly clock: () => Date;
-  /** The subject's live key; created on first use, or at the next generation after an erasure. */
-  encryptionKey(subjectId: string): Promise<DataKey>;
+  /** `clock()` in ms since the epoch, without a Date (the append path's). */
+  readonly now: () => number;
+  /**
+   * The subject's live key; created on first use, or at the next generation after an erasure.
+   * `activity` (facts about this subject, from {@link Vault.recordActivity}'s contract) is recorded
+   * with the key claim in the same statement when the key is not cached: a new subject costs one
+   * round trip, not two. Recorded either way before the promise resolves.
+   */
+  encryptionKey(subjectId: string, activity?: readonly SubjectActivity[]): Promise<DataKey>;
   /** The subject's live key if this process has it cached (the append fast path), else undefined. */
   cachedEncryptionKey(subjectId: string): DataKey | undefined;
   /**
@@ -68,6 +76,11 @@ export interface Vault {
    * active day seen by each process, at most 24 h before their true last event (limits are years).
    */
   recordActivity(activity: readonly SubjectActivity[]): Promise<void> | null;
+  /**
+   * Whether {@link Vault.recordActivity} has nothing to write for this fact at `atMs` (recorded by
+   * this process on that UTC day or later): the append path's check, allocating nothing.
+   */
+  isActivityRecorded(subjectId: string, streamName: string, kind: string, atMs: number): boolean;
   /** Subjects linked to a stream (cached). */
   subjectsOfStream(streamName: string): Promise<readonly string[]>;
   /** The subjects linked to a stream if this process has them cached, else undefined. */
@@ -99,6 +112,8 @@ function wrapAad(subjectId: string, generation: number): Buffer {
 export function createVault(options: VaultOptions): Vault {
   const { store, masterKey } = options;
   const clock = options.clock ?? (() => new Date());
+  const optionsClock = options.clock;
+  const now = optionsClock ? () => optionsClock().getTime() : Date.now;
   const masters = new Map<string, MasterKey>([[masterKey.id, masterKey]]);
   for (const previous of options.previousMasterKeys ?? [])
     if (!masters.has(previous.id)) masters.set(previous.id, previous);
@@ -112,6 +127,15 @@ export function createVault(options: VaultOptions): Vault {
   const loading = new Map<string, Promise<CachedKey | null>>();
   // Bumped by every shred: a read that started before it must not cache what it found.
   let epoch = 0;
+  // First-key claims of new subjects: one store statement at a time; claims arriving meanwhile go
+  // together in the next (one round trip and one commit for many new customers, as appends do).
+  const claims = createStatementBatcher<KeyClaim, SubjectKeyRecord | null>({
+    maxInFlight: 1,
+    maxBatch: 64,
+    exclusiveKey: (claim) => claim.key.subjectId,
+    alone: (claim) => store.claim(claim.key, clock(), claim.activity),
+    together: (batch) => store.claimMany(batch, clock()),
+  });
 
   const unwrap = (stored: StoredDataKey): DataKey => {
     const master = masters.get(stored.masterKeyId);
@@ -156,15 +180,24 @@ export function createVault(options: VaultOptions): Vault {
     return pending;
   };
 
-  async function encryptionKey(subjectId: string): Promise<DataKey> {
+  async function encryptionKey(
+    subjectId: string,
+    activity: readonly SubjectActivity[] = [],
+  ): Promise<DataKey> {
     const cached = keys.get(subjectId);
-    if (cached?.status === 'live') return cached.key;
+    let unrecorded = freshActivity(activity);
+    if (cached?.status === 'live') {
+      if (unrecorded) await writeActivity(unrecorded);
+      return cached.key;
+    }
     if (cached === undefined) {
-      // Unknown here: offer a first key and get whatever is stored in the same round trip.
+      // Unknown here: offer a first key and get whatever is stored, with the activity, in one round trip.
       const fresh = newDataKey();
       const candidate = wrap(subjectId, 1, fresh);
       const started = epoch;
-      const record = await store.claim(candidate, clock());
+      const record = await claims.run({ key: candidate, activity: unrecorded?.map((f) => f.entry) });
+      if (unrecorded) markRecorded(unrecorded);
+      unrecorded = undefined;
       if (record?.status === 'live') {
         const key: DataKey =
           record.key.wrappedKey === candidate.wrappedKey
@@ -174,6 +207,7 @@ export function createVault(options: VaultOptions): Vault {
         return key;
       }
     }
+    if (unrecorded) await writeActivity(unrecorded);
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await load(subjectId);
       if (current?.status === 'live') return current.key;
@@ -217,20 +251,38 @@ export function createVault(options: VaultOptions): Vault {
     return generation;
   }
 
-  function recordActivity(activity: readonly SubjectActivity[]): Promise<void> | null {
+  const isActivityRecorded = (subjectId: string, streamName: string, kind: string, atMs: number) => {
+    const last = recorded.get(streamName)?.get(subjectId)?.get(kind);
+    return last !== undefined && last >= Math.floor(atMs / DAY_MS);
+  };
+
+  type FreshActivity = readonly { entry: SubjectActivity; day: number }[];
+
+  /** The facts not recorded yet today, undefined when none. */
+  function freshActivity(activity: readonly SubjectActivity[]): FreshActivity | undefined {
     let fresh: { entry: SubjectActivity; day: number }[] | undefined;
     for (const entry of activity) {
-      const day = Math.floor(entry.at.getTime() / DAY_MS);
-      const last = recorded.get(entry.streamName)?.get(entry.subjectId)?.get(entry.kind);
-      if (last !== undefined && last >= day) continue;
+      const atMs = entry.at.getTime();
+      if (isActivityRecorded(entry.subjectId, entry.streamName, entry.kind, atMs)) continue;
+      const day = Math.floor(atMs / DAY_MS);
       if (fresh) fresh.push({ entry, day });
       else fresh = [{ entry, day }];
     }
+    return fresh;
+  }
+
+  function recordActivity(activity: readonly SubjectActivity[]): Promise<void> | null {
+    const fresh = freshActivity(activity);
     return fresh === undefined ? null : writeActivity(fresh);
   }
 
-  async function writeActivity(fresh: readonly { entry: SubjectActivity; day: number }[]) {
+  async function writeActivity(fresh: FreshActivity) {
     await store.recordActivity(fresh.map((f) => f.entry));
+    markRecorded(fresh);
+  }
+
+  /** Notes facts as written (after the store wrote them). */
+  function markRecorded(fresh: FreshActivity) {
     for (const { entry, day } of fresh) {
       let subjects = recorded.get(entry.streamName);
       if (subjects === undefined) {
@@ -289,6 +341,7 @@ export function createVault(options: VaultOptions): Vault {
     store,
     masterKeyId: masterKey.id,
     clock,
+    now,
     encryptionKey,
     cachedEncryptionKey: (subjectId) => {
       const cached = keys.get(subjectId);
@@ -297,6 +350,7 @@ export function createVault(options: VaultOptions): Vault {
     decryptionKey,
     shred,
     recordActivity,
+    isActivityRecorded,
     subjectsOfStream,
     cachedSubjectsOfStream: (streamName) => streamSubjects.get(streamName),
     rotateMasterKey,

@@ -14,7 +14,13 @@
  * * BENCH_MODE=each: `rebuildProjector` for one model after the other (one ledger read each),
  *   per-model figures measured alone.
  *
- * Progress on stderr every 5 s. Projection schemas and Redis keys are dropped at the end; the
+ * BENCH_FLUSH: events each projector gathers per transaction in shared mode (default
+ * `REBUILD_FLUSH_EVERY`; BENCH_FLUSH=20000 applies one page per transaction, as before flushes).
+ * BENCH_TABLE_STATS=1 prints rows inserted/updated/deleted per table; BENCH_SQL_TIMING=1 the wall
+ * time per statement shape.
+ *
+ * Progress on stderr every 5 s. Projection schemas (`benchrm<pid>_…`, so concurrent runs stay apart) and
+ * Redis keys are dropped at the end, and those of earlier runs whose process is gone at the start; the
  * ledger stays (BENCH_DROP_LEDGER=1 drops it). Prints `uptime`'s load average before and after.
  */
 import { loadavg } from 'node:os';
@@ -34,7 +40,13 @@ import type { CatchUpProgress } from '../src/runtime/catch-up.js';
 import type { CatchUpManyProgress } from '../src/runtime/catch-up-many.js';
 import { createHeadTracker } from '../src/runtime/lag.js';
 import { projectionLayout } from '../src/runtime/layout.js';
-import { handleOf, type RebuildReport, rebuildProjector, rebuildProjectors } from '../src/runtime/rebuild.js';
+import {
+  handleOf,
+  REBUILD_FLUSH_EVERY,
+  type RebuildReport,
+  rebuildProjector,
+  rebuildProjectors,
+} from '../src/runtime/rebuild.js';
 import { listGenerations, migrateRegistry } from '../src/runtime/registry.js';
 import { BENCH_LEDGER_SCHEMA, ensureBenchLedger } from './bench-ledger.js';
 
@@ -43,9 +55,34 @@ if (url === undefined) throw new Error('DATABASE_URL is required (the bench meas
 const target = Number(process.env.BENCH_EVENTS ?? 2_000_000);
 const centres = Number(process.env.BENCH_CENTRES ?? 200);
 const batchSize = Number(process.env.BENCH_BATCH ?? 20_000);
+/** Shared mode: events a projector gathers per transaction (default `REBUILD_FLUSH_EVERY`). */
+const flushEvery = process.env.BENCH_FLUSH === undefined ? undefined : Number(process.env.BENCH_FLUSH);
 const mode = process.env.BENCH_MODE ?? 'shared';
 const ledgerSchema = process.env.BENCH_LEDGER_SCHEMA ?? BENCH_LEDGER_SCHEMA;
-const namespace = 'benchrm_';
+// Per process: concurrent runs on a shared database never drop each other's schemas.
+const namespace = `benchrm${process.pid}_`;
+
+/** Drops the schemas of earlier runs whose process is gone (a killed run cannot clean up). */
+async function dropAbandonedRuns(db: SqlExecutor): Promise<void> {
+  const { rows } = await db.query<{ nspname: string }>(
+    `select nspname from pg_namespace where nspname ~ '^benchrm[0-9]+_'`,
+  );
+  for (const { nspname } of rows) {
+    const pid = Number(/^benchrm([0-9]+)_/.exec(nspname)?.[1]);
+    if (pid === process.pid || isAlive(pid)) continue;
+    await db.exec(`drop schema if exists ${nspname} cascade`);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 const selected = process.env.BENCH_PROJECTORS?.split(',') ?? PROJECTORS.map((p) => p.name);
 const projectors = PROJECTORS.filter((p) => selected.includes(p.name));
 
@@ -91,12 +128,13 @@ async function main(): Promise<void> {
   const db = timing === undefined ? database.sql : timing.wrap(database.sql);
   const cache = cacheOf();
   const layout = projectionLayout(namespace);
+  await dropAbandonedRuns(database.sql);
   // The read models' "today": the workload's last day, so the horizon holds days with bookings.
   const today = seeded.lastOccurredAt;
   const deps = { ledger, db, cache, layout, clock: () => today };
   try {
     console.log(
-      `rebuild bench (${mode}): postgres ledger of ${seeded.events} events, cache ${cache.kind}, batch ${batchSize}, ${projectors.map((p) => p.name).join(', ')}`,
+      `rebuild bench (${mode}): postgres ledger of ${seeded.events} events, cache ${cache.kind}, batch ${batchSize}${mode === 'each' ? '' : `, flush every ${flushEvery ?? REBUILD_FLUSH_EVERY}`}, ${projectors.map((p) => p.name).join(', ')}`,
     );
     await migrateRegistry(db, layout);
     const heads = createHeadTracker(ledger, { maxAgeMs: 2_000 });
@@ -160,6 +198,7 @@ async function main(): Promise<void> {
       };
       const report = await rebuildProjectors(deps, projectors, {
         batchSize,
+        flushEvery,
         head: () => heads.head(),
         onProgress,
         resume: false,
@@ -178,6 +217,19 @@ async function main(): Promise<void> {
       console.log(cpuLine(report.read));
     }
     if (timing !== undefined) console.log(timing.report());
+    if (process.env.BENCH_TABLE_STATS === '1') {
+      // Rows written per table (a row rewritten by every flush shows as many updates).
+      const { rows } = await db.query<{ name: string; ins: string; upd: string; del: string; size: string }>(
+        `select relname as name, n_tup_ins::text as ins, n_tup_upd::text as upd, n_tup_del::text as del,
+                pg_size_pretty(pg_total_relation_size(relid)) as size
+           from pg_stat_user_tables where starts_with(schemaname, $1) order by n_tup_ins + n_tup_upd desc`,
+        [namespace],
+      );
+      for (const r of rows)
+        console.log(
+          `${r.name.padEnd(24)} ins ${r.ins.padStart(9)} upd ${r.upd.padStart(9)} del ${r.del.padStart(8)} ${r.size}`,
+        );
+    }
     console.log(`load average at end: ${load()}`);
   } finally {
     if (cache.kind === 'redis') {

@@ -388,10 +388,25 @@ async function applyAgenda(events: readonly ProjectionEvent[], ctx: ApplyContext
       )
     ).map((row) => [dayKey(row.centre_id, row.day), row]),
   );
-  const entryKeys = calendar
-    .filter((e) => e.type !== 'SlotHeld' && e.type !== 'PeriodBlocked')
-    .map((e) => ({ centreId: e.data.centreId, date: e.data.date, entryId: entryIdOf(e) }))
-    .filter((k) => k.entryId !== undefined);
+  // Entries to read: those whose first event passing the revision guard (replayed here as the loop
+  // below applies it) is not a SlotHeld/PeriodBlocked, which replaces whatever the row held. A
+  // large catch-up batch holds most reservations from creation on: they need no read.
+  const guard = new Map<string, number>();
+  const seen = new Set<string>();
+  const entryKeys: { centreId: string; date: string; entryId: string }[] = [];
+  for (const e of calendar) {
+    const { centreId, date } = e.data;
+    const key = dayKey(centreId, date);
+    const revision = revisionNumber(e.revision);
+    if (revision <= (guard.get(key) ?? days.get(key)?.last_revision ?? 0)) continue;
+    guard.set(key, revision);
+    const entryId = entryIdOf(e);
+    if (entryId === undefined) continue;
+    const at = entryKey(centreId, date, entryId);
+    if (seen.has(at)) continue;
+    seen.add(at);
+    if (e.type !== 'SlotHeld' && e.type !== 'PeriodBlocked') entryKeys.push({ centreId, date, entryId });
+  }
   const entries = new Map<string, AgendaEntryRow | null>(
     (
       await loadJson<AgendaEntryRow>(

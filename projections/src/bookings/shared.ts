@@ -30,14 +30,19 @@ export function isErasedValue(value: unknown): boolean {
 // of one UTC hour has the same local date: memoised per hour (the Intl conversion is the costly part
 // of projecting an event in catch-up).
 const localDateByHour = new Map<string, string>();
+const CANONICAL_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 
 /** The local date (`YYYY-MM-DD`, Europe/Paris) of a UTC instant. */
 export function localDateOf(instant: string | Date): string {
-  const date = typeof instant === 'string' ? new Date(instant) : instant;
-  const hour = date.toISOString().slice(0, 13);
+  // A canonical UTC instant (`YYYY-MM-DDTHH:MM:SS[.sss]Z`, what events carry) names its hour as
+  // is: no Date to build for every event.
+  const hour =
+    typeof instant === 'string' && CANONICAL_UTC.test(instant)
+      ? instant.slice(0, 13)
+      : (typeof instant === 'string' ? new Date(instant) : instant).toISOString().slice(0, 13);
   let local = localDateByHour.get(hour);
   if (local === undefined) {
-    local = instantToLocal(date, DEFAULT_TIME_ZONE).date;
+    local = instantToLocal(new Date(`${hour}:00:00Z`), DEFAULT_TIME_ZONE).date;
     if (localDateByHour.size >= 100_000) localDateByHour.clear();
     localDateByHour.set(hour, local);
   }

@@ -267,6 +267,22 @@ export function dayCapacity(tenantId: string, state: CentreState, day: string): 
   };
 }
 
+/**
+ * `addDaysToLocalDate`, memoised: every booking event extends its centre's range (watermark +
+ * horizon) and the capacity rows walk day by day, over a handful of distinct (date, n) pairs.
+ */
+const shiftedDates = new Map<string, string>();
+function addDays(date: string, n: number): string {
+  const key = `${date}|${n}`;
+  let found = shiftedDates.get(key);
+  if (found === undefined) {
+    found = addDaysToLocalDate(date, n);
+    if (shiftedDates.size >= 100_000) shiftedDates.clear();
+    shiftedDates.set(key, found);
+  }
+  return found;
+}
+
 const maxDate = (a: string | null, b: string | null): string | null =>
   a === null ? b : b === null || b < a ? a : b;
 
@@ -295,7 +311,7 @@ function emptyCalendar(tenantId: string, centreId: string): CentreCalendarRow {
 function extend(calendar: CentreCalendarRow, activity: string, appointment?: string): CentreCalendarRow {
   if (calendar.first_day === null) return calendar;
   const watermark = maxDate(calendar.watermark, activity);
-  const horizonEnd = addDaysToLocalDate(watermark ?? activity, calendar.state.policy.horizonDays);
+  const horizonEnd = addDays(watermark ?? activity, calendar.state.policy.horizonDays);
   const lastDay = maxDate(maxDate(calendar.last_day, horizonEnd), appointment ?? null);
   return watermark === calendar.watermark && lastDay === calendar.last_day
     ? calendar
@@ -307,12 +323,12 @@ function capacityRows(batch: CentreBatch): DayCapacityRow[] {
   const { before, current, changes } = batch;
   if (current.first_day === null || current.last_day === null) return [];
   const firstChange = changes[0]?.effective;
-  const afterOld = before.last_day === null ? current.first_day : addDaysToLocalDate(before.last_day, 1);
+  const afterOld = before.last_day === null ? current.first_day : addDays(before.last_day, 1);
   let from = firstChange !== undefined && firstChange < afterOld ? firstChange : afterOld;
   if (from < current.first_day) from = current.first_day;
   const rows: DayCapacityRow[] = [];
   let index = -1;
-  for (let day = from; day <= current.last_day; day = addDaysToLocalDate(day, 1)) {
+  for (let day = from; day <= current.last_day; day = addDays(day, 1)) {
     while (index + 1 < changes.length && (changes[index + 1]?.effective ?? '') <= day) index += 1;
     const state = index >= 0 ? changes[index]?.state : before.state;
     if (state === undefined || state.status === 'unregistered') continue;

@@ -35,16 +35,24 @@ export interface BatchOutcome {
   readonly position: Position;
 }
 
+/**
+ * `work_mem` of a catch-up transaction. Its multi-row writes expand one JSON document of many
+ * thousand rows (`upsertRows`), which PostgreSQL materialises; at the 4 MB default that spills to
+ * temporary files.
+ */
+const CATCH_UP_WORK_MEM = '128MB';
+
 async function lockCheckpoint(
   tx: SqlExecutor,
   layout: ProjectionLayout,
   handle: GenerationHandle,
+  mode: ApplyMode = 'live',
 ): Promise<Position> {
   // `synchronous_commit` off for this transaction (same round trip): the commit does not wait for
   // the WAL flush. A read model can afford it: an OS crash may lose the last batches, rows and
   // checkpoint together (one transaction), and they are projected again from the ledger.
   const { rows } = await tx.query<{ position: string }>(
-    `select position, set_config('synchronous_commit', 'off', true) as sync
+    `select position, set_config('synchronous_commit', 'off', true) as sync${mode === 'catch-up' ? `, set_config('work_mem', '${CATCH_UP_WORK_MEM}', true) as mem` : ''}
        from ${layout.registrySchema}.checkpoints where projector = $1 and version = $2 for update`,
     [handle.projector.name, handle.generation],
   );
@@ -91,7 +99,7 @@ export async function applyBatch(
       : undefined;
   try {
     const outcome = await db.transaction(async (tx): Promise<BatchOutcome> => {
-      const stored = await lockCheckpoint(tx, layout, handle);
+      const stored = await lockCheckpoint(tx, layout, handle, mode);
       if (handle.committed !== undefined && comparePositions(stored, handle.committed) !== 0)
         handle.memory.clear();
       if (last === undefined || comparePositions(last.position, stored) <= 0) {

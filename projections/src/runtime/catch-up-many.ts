@@ -23,7 +23,9 @@ import { generation as generationRecord } from './registry.js';
  * each lane filters the page by its projector's filter and applies it with `applyBatch` (its own
  * transaction and checkpoint, exactly as `catchUp` does), on its own connection, concurrently with
  * the other lanes and with the reading of the next pages. A lane may run up to `MAX_PAGES_AHEAD`
- * pages behind the reader; a slow lane then holds the reader back.
+ * pages behind the reader; a slow lane then holds the reader back. With `flushEvery` (a rebuild) a
+ * lane gathers pages into one large batch before applying it, one batch applying while the next
+ * gathers.
  *
  * Semantics per lane are those of `catchUp`: catch-up mode for every batch except one that reaches
  * the visible tail (live mode), the checkpoint advanced past filtered-out events at the end, then
@@ -31,7 +33,7 @@ import { generation as generationRecord } from './registry.js';
  * resumes (lanes ahead of the others skip the records they already applied).
  */
 
-/** Pages a lane may lag behind the reader (each page is shared, not copied). */
+/** Batches a lane may lag behind the reader (pages are shared, not copied). */
 const MAX_PAGES_AHEAD = 3;
 
 export interface CatchUpManyProgress {
@@ -54,7 +56,16 @@ export interface CatchUpManyOptions {
   readonly layout: ProjectionLayout;
   readonly handles: readonly GenerationHandle[];
   readonly cache: Cache | undefined;
+  /** Ledger records per read (one page). */
   readonly batchSize?: number;
+  /**
+   * Events a lane gathers, over as many pages as it takes, before applying them as ONE batch (one
+   * transaction with its checkpoint); at most `batchSize` (the default): one batch per page. A
+   * rebuild sets it far larger: a projector then folds every row in memory over hundreds of
+   * thousands of events and writes each changed row once per flush instead of once per page, and
+   * an interrupted rebuild resumes from its last flush.
+   */
+  readonly flushEvery?: number;
   readonly head?: () => Promise<Position>;
   readonly onProgress?: (progress: CatchUpManyProgress) => void;
   /** Called when a lane has finished (its settle committed), with the time it took. */
@@ -101,11 +112,18 @@ interface Lane {
   busyMs: number;
   /** Position of the last record handed to this lane. */
   last: Position | undefined;
+  /** Records gathered for the lane's next batch (see `flushEvery`). */
+  pending: RecordedEvent[];
 }
 
 export async function catchUpMany(options: CatchUpManyOptions): Promise<CatchUpManyResult> {
   const { ledger, db, layout, cache } = options;
   const limit = options.batchSize ?? DEFAULT_CATCH_UP_BATCH;
+  const gathering = options.flushEvery !== undefined && options.flushEvery > limit;
+  const flushEvery = gathering ? (options.flushEvery ?? limit) : 1;
+  // Gathered batches are large: one applying while the next gathers keeps both cores busy, more
+  // only holds more records (and their decoded events) in memory.
+  const maxQueued = gathering ? 1 : MAX_PAGES_AHEAD;
   const started = Date.now();
   let from: Position | undefined;
   for (const handle of options.handles) {
@@ -123,6 +141,7 @@ export async function catchUpMany(options: CatchUpManyOptions): Promise<CatchUpM
     applied: 0,
     busyMs: 0,
     last: undefined,
+    pending: [],
   }));
   const laneMs = new Map<string, number>();
   let read = 0;
@@ -149,7 +168,7 @@ export async function catchUpMany(options: CatchUpManyOptions): Promise<CatchUpM
     });
   };
   const enqueue = async (lane: Lane, records: readonly RecordedEvent[], mode: 'live' | 'catch-up') => {
-    if (lane.queue.length >= MAX_PAGES_AHEAD) await lane.queue.shift();
+    if (lane.queue.length >= maxQueued) await lane.queue.shift();
     lane.last = records.at(-1)?.position ?? lane.last;
     lane.tail = lane.tail.then(async () => {
       const began = Date.now();
@@ -174,20 +193,34 @@ export async function catchUpMany(options: CatchUpManyOptions): Promise<CatchUpM
       const records = current.events;
       read += records.length;
       if (records.length > 0) {
-        const mode = atTail ? 'live' : 'catch-up';
         for (const lane of lanes) {
           const filter = lane.handle.projector.filter;
-          const selected =
-            (filter.streamPrefixes?.length ?? 0) === 0 && (filter.eventTypes?.length ?? 0) === 0
-              ? records
-              : records.filter((record) => matchesFilter(record, filter));
-          if (selected.length > 0) await enqueue(lane, selected, mode);
+          const all = (filter.streamPrefixes?.length ?? 0) === 0 && (filter.eventTypes?.length ?? 0) === 0;
+          // `pending` grows: never the shared page itself.
+          if (lane.pending.length === 0)
+            lane.pending = all ? [...records] : records.filter((record) => matchesFilter(record, filter));
+          else
+            for (const record of records) if (all || matchesFilter(record, filter)) lane.pending.push(record);
         }
+      }
+      // The batch that reaches the tail is applied in live mode, with whatever its lane gathered.
+      for (const lane of lanes) {
+        if (lane.pending.length === 0 || (!atTail && lane.pending.length < flushEvery)) continue;
+        const batch = lane.pending;
+        lane.pending = [];
+        await enqueue(lane, batch, atTail ? 'live' : 'catch-up');
       }
       if (comparePositions(current.next, after) > 0) after = current.next;
       report(false);
       if (current.isEnd || next === undefined) break;
       current = next;
+    }
+    // The loop ends on the tail page, which flushed every lane; this only guards that invariant.
+    for (const lane of lanes) {
+      if (lane.pending.length === 0) continue;
+      const batch = lane.pending;
+      lane.pending = [];
+      await enqueue(lane, batch, 'live');
     }
     await Promise.all(
       lanes.map(async (lane) => {

@@ -1,4 +1,4 @@
-import { type DomainEvent, isDomainEventType, schemaVersionOf, upcast } from '@pti/events';
+import { isDomainEventType, schemaVersionOf, upcast } from '@pti/events';
 import type { RecordedEvent } from '@pti/platform';
 import type { ProjectionEvent } from './projector.js';
 
@@ -27,17 +27,18 @@ function decodeUncached(record: RecordedEvent): ProjectionEvent | undefined {
   if (!isDomainEventType(type)) return undefined;
   const stored = record.metadata.schemaVersion;
   const data = stored === schemaVersionOf(type) ? record.data : upcast(type, stored, record.data);
-  // The type names a catalogue entry and the payload was validated against it when appended.
-  const event = { type, data } as DomainEvent;
+  // The type names a catalogue entry and the payload was validated against it when appended. One
+  // object literal (no spread): this runs once per ledger record of a rebuild.
   return {
-    ...event,
+    type,
+    data,
     id: record.id,
     streamName: record.streamName,
     revision: record.revision,
     position: record.position,
     metadata: record.metadata,
     recordedAt: record.recordedAt,
-  };
+  } as ProjectionEvent;
 }
 
 export function decodeRecords(records: readonly RecordedEvent[]): ProjectionEvent[] {

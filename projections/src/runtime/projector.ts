@@ -35,7 +35,8 @@ import type { EventFilter, Position, RecordedEvent, SqlExecutor } from '@pti/pla
  *
  * ## Rebuild / catch-up mode
  * `ctx.mode` is `'catch-up'` while a generation replays history (first start, rebuild, restart
- * after downtime). Batches are large then (20,000 events by default); a projector should read the
+ * after downtime). Batches are large then (20,000 events by default; a shared rebuild gathers
+ * `REBUILD_FLUSH_EVERY` = 200,000 of a projector's events per batch); a projector should read the
  * state it needs once, keep it in `ctx.memory` (a Map living as long as the generation runs in this
  * process; cleared when a batch fails or another process advanced the checkpoint) instead of
  * re-reading rows, and write each batch's changed rows with ONE multi-row upsert per table

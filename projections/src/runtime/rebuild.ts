@@ -123,8 +123,18 @@ export async function rebuildProjector(
   };
 }
 
+/**
+ * Events each projector of a shared rebuild gathers before applying them in one transaction
+ * (`CatchUpManyOptions.flushEvery`): rows are folded in memory across that many events and each
+ * changed row is written once per flush. A crash loses at most that much progress per projector.
+ */
+export const REBUILD_FLUSH_EVERY = 200_000;
+
 export interface RebuildManyOptions {
+  /** Ledger records per read. */
   readonly batchSize?: number;
+  /** See {@link REBUILD_FLUSH_EVERY} (the default); never below `batchSize`. */
+  readonly flushEvery?: number;
   readonly onProgress?: (progress: CatchUpManyProgress) => void;
   readonly head?: () => Promise<Position>;
   readonly dropOld?: boolean;
@@ -187,6 +197,7 @@ export async function rebuildProjectors(
       handles: entries.map((e) => e.handle),
       cache: deps.cache,
       batchSize,
+      flushEvery: Math.max(batchSize, options.flushEvery ?? REBUILD_FLUSH_EVERY),
       head: options.head,
       onProgress: options.onProgress,
     });

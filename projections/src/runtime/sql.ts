@@ -52,7 +52,7 @@ export interface UpsertOptions {
 }
 
 /**
- * Multi-row upsert in ONE statement whatever the number of rows: the rows travel as one JSON
+ * Multi-row upsert in one statement per {@link UPSERT_CHUNK} rows: the rows travel as one JSON
  * parameter expanded with `json_populate_recordset(null::table, …)`, so column types come from the
  * table itself (arrays and jsonb included). Rows with the same key: the last one wins.
  */
@@ -73,14 +73,22 @@ export async function upsertRows(
     updates.length === 0 || options.ignoreConflicts === true
       ? 'do nothing'
       : `do update set ${updates.map((c) => `${c} = excluded.${c}`).join(', ')}`;
-  const result = await tx.query(
-    `insert into ${table} (${list})
+  const sql = `insert into ${table} (${list})
      select ${list} from json_populate_recordset(null::${table}, $1::json)
-     on conflict (${key.join(', ')}) ${onConflict}`,
-    [toJson(unique)],
-  );
-  return result.rowCount;
+     on conflict (${key.join(', ')}) ${onConflict}`;
+  if (unique.length <= UPSERT_CHUNK) return (await tx.query(sql, [toJson(unique)])).rowCount;
+  let count = 0;
+  for (let at = 0; at < unique.length; at += UPSERT_CHUNK) {
+    count += (await tx.query(sql, [toJson(unique.slice(at, at + UPSERT_CHUNK))])).rowCount;
+  }
+  return count;
 }
+
+/**
+ * Rows per statement. A catch-up flush can carry hundreds of thousands of rows: one JSON text of
+ * them all could outgrow a JavaScript string, and PostgreSQL materialises each statement's rows.
+ */
+const UPSERT_CHUNK = 10_000;
 
 /** Deletes the rows whose key columns match one of `keys`, in one statement. */
 export async function deleteRows(

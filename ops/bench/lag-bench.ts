@@ -3,7 +3,8 @@
  *
  *   DATABASE_URL=postgres://… [REDIS_URL=redis://…] npm run bench:lag -w @pti/projections
  *   env: LAG_RATE=1000 (placements/s offered) LAG_SECONDS=30 LAG_WARMUP=5 LAG_CENTRES=300
- *        LAG_IN_FLIGHT=64 (placements in flight at most)
+ *        LAG_IN_FLIGHT=64 (placements in flight at most) LAG_WINDOW_MS (the runner's live batching
+ *        window, `liveBatchWindowMs`; default the runner's)
  *
  * One process, like `npm start`'s embedded mode: the write side's command handlers
  * (`placeBooking`, in-process, no HTTP) append to a PostgreSQL ledger (schema `bench_lag_ledger`,
@@ -210,7 +211,16 @@ async function main(): Promise<void> {
     `centres set up through the command handlers in ${((now() - setupStarted) / 1000).toFixed(1)} s`,
   );
 
-  const runner = createProjectionRunner({ ledger, db, cache, projectors: PROJECTORS, layout });
+  const runner = createProjectionRunner({
+    ledger,
+    db,
+    cache,
+    projectors: PROJECTORS,
+    layout,
+    ...(process.env.LAG_WINDOW_MS === undefined
+      ? {}
+      : { liveBatchWindowMs: Number(process.env.LAG_WINDOW_MS) }),
+  });
   const runnerStarted = now();
   await runner.start();
   await runner.waitForCatchUp(undefined, 300_000);
@@ -348,6 +358,14 @@ async function main(): Promise<void> {
         process.stderr.write(
           `  ${measured ? 'measuring' : 'warm-up'} ${elapsed.toFixed(0)} s: ${Math.round((placed - placedAtStart) / elapsed)} placed/s, ${inFlight} in flight, ${pending.length} appends not visible yet, load ${load()}\n`,
         );
+        // A lane that fails retries silently (no logger here): say so.
+        void runner.status().then((lanes) => {
+          for (const lane of lanes)
+            if (lane.state !== 'live' || lane.lastError !== null)
+              process.stderr.write(
+                `    ${lane.name}: ${lane.state}${lane.lastError === null ? '' : ` (${lane.lastError})`}\n`,
+              );
+        });
       }
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
@@ -358,7 +376,21 @@ async function main(): Promise<void> {
   // CPU of this process (write side + projections) and of its PostgreSQL backends, measured window
   // only: what one placement costs, apart from the machine's load.
   const cpu = cpuAccount();
-  const cpuTimer = setInterval(() => void cpu.sample(db), 2_000);
+  // The ledger shows only events below the oldest running transaction id of the whole PostgreSQL
+  // instance (gap safety): any long transaction there, this bench's or another program's, holds
+  // every append back. Sampled so a run disturbed that way says so.
+  let longestXact = 0;
+  const sampleXacts = async () => {
+    const { rows } = await db.query<{ seconds: number | null }>(
+      `select extract(epoch from max(now() - xact_start))::float8 as seconds
+         from pg_stat_activity where backend_xid is not null and pid <> pg_backend_pid()`,
+    );
+    longestXact = Math.max(longestXact, rows[0]?.seconds ?? 0);
+  };
+  const cpuTimer = setInterval(() => {
+    void cpu.sample(db);
+    void sampleXacts().catch(() => undefined);
+  }, 2_000);
   await cpu.sample(db);
   const issuedBefore = issued;
   const skippedBefore = skipped;
@@ -406,6 +438,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `load average: ${loadAtStart} at start, ${loadAtEnd} at end (measured placements ${measuredPlaced})`,
+  );
+  console.log(
+    `longest transaction holding an xid on the instance (sampled every 2 s): ${longestXact.toFixed(1)} s${longestXact > 0.25 ? ' — appends stay invisible to every subscriber meanwhile: latencies above include that wait' : ''}`,
   );
 
   // Redis keys of the bench's generations, then its schemas.

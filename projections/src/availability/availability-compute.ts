@@ -1,12 +1,16 @@
 import {
   type AvailabilityProfile,
-  availableStarts,
+  acceptedStart,
   type CalendarState,
   type CentreDayConfiguration,
   type CentreState,
   centreDayConfiguration,
+  instantToLocal,
+  type LocalDayClock,
   localDayClock,
   minutesOfTime,
+  prepareDay,
+  slotStepOf,
   timeOfMinutes,
 } from '@pti/write-side/domain';
 import type { ProfileClass } from './profile-classes.js';
@@ -82,8 +86,8 @@ function conservative(state: CalendarState): CalendarState {
  * then applies "start ≥ now + notice" and "day ≤ today + horizon" with the real time, which are
  * exactly the checks `evaluateStart` makes with `now` (besides hold expiry, see `conservative`).
  */
-function referenceNow(day: CentreDayConfiguration): Date {
-  const midnight = localDayClock(day.date, day.timeZone).boundaryInstantOf(0);
+function referenceNow(day: CentreDayConfiguration, clock: LocalDayClock): Date {
+  const midnight = clock.boundaryInstantOf(0);
   return new Date(midnight.getTime() - day.policy.minimumNoticeMinutes * 60_000);
 }
 
@@ -117,12 +121,97 @@ function signature(day: CentreDayConfiguration, classId: string): string {
   ]);
 }
 
+/** `HH:MM` and `HH:MM*` of each minute of the day, built on first use. */
+const codes: string[] = [];
+const overbookedCodes: string[] = [];
+
+function codeOf(minutes: number, overbooked: boolean): EncodedStart {
+  const table = overbooked ? overbookedCodes : codes;
+  let code = table[minutes];
+  if (code === undefined) {
+    code = encodeStart({ start: timeOfMinutes(minutes), overbooked });
+    table[minutes] = code;
+  }
+  return code;
+}
+
+/** What every class of one centre day shares: the reference instant, its local date, the clock. */
+interface SharedDay {
+  readonly now: Date;
+  readonly today: string;
+  readonly clock: LocalDayClock;
+}
+
+/**
+ * Day clocks and local dates by (date, zone): each costs `Intl` calls, and a live projector
+ * recomputes the same few hundred days over and over. Both are pure functions of their key.
+ */
+const clocks = new Map<string, LocalDayClock>();
+const localDates = new Map<string, string>();
+const CACHED_DAYS = 20_000;
+
+function clockOf(date: string, timeZone: string): LocalDayClock {
+  const key = `${date}|${timeZone}`;
+  let clock = clocks.get(key);
+  if (clock === undefined) {
+    if (clocks.size >= CACHED_DAYS) clocks.clear();
+    clock = localDayClock(date, timeZone);
+    clocks.set(key, clock);
+  }
+  return clock;
+}
+
+function localDateOf(instant: Date, timeZone: string): string {
+  const key = `${instant.getTime()}|${timeZone}`;
+  let date = localDates.get(key);
+  if (date === undefined) {
+    if (localDates.size >= CACHED_DAYS) localDates.clear();
+    date = instantToLocal(instant, timeZone).date;
+    localDates.set(key, date);
+  }
+  return date;
+}
+
+function sharedDay(day: CentreDayConfiguration, clock: LocalDayClock): SharedDay {
+  const now = referenceNow(day, clock);
+  return { now, today: localDateOf(now, day.timeZone), clock };
+}
+
+/**
+ * `availableStarts(day, state, profile, now).map(encodeStart)`, the same loop over the same
+ * prepared-day check (`prepareDay` + `acceptedStart`, which `availableStarts` runs), without building
+ * the end, the instant and the inspector of each start that the stored form drops, and with the day's
+ * clock and date computed once for every class.
+ */
 function evaluate(
   day: CentreDayConfiguration,
   state: CalendarState,
   profile: AvailabilityProfile,
+  shared: SharedDay,
 ): EncodedStart[] {
-  return availableStarts(day, state, profile, referenceNow(day)).map(encodeStart);
+  if (!day.active || day.closure || day.opening.length === 0) return [];
+  const step = slotStepOf(undefined);
+  const prepared = prepareDay({
+    day,
+    state,
+    profile,
+    now: shared.now,
+    clock: shared.clock,
+    today: shared.today,
+  });
+  const out = { startMs: Number.NaN };
+  const starts: EncodedStart[] = [];
+  for (const opening of day.opening) {
+    for (
+      let minutes = Math.max(Math.ceil(opening.from / step) * step, 0);
+      minutes + profile.durationMinutes <= opening.to;
+      minutes += step
+    ) {
+      const accepted = acceptedStart(prepared, minutes, out);
+      if (accepted !== undefined) starts.push(codeOf(minutes, accepted.inspectorId === null));
+    }
+  }
+  return starts;
 }
 
 /** The free starts of a centre day for every class, calling the write side's `availableStarts`. */
@@ -135,18 +224,24 @@ export function computeDay(
 ): DayAvailability[] {
   const day = centreDayConfiguration(centre, date);
   const state = calendar === undefined ? undefined : conservative(calendar);
-  const constant = localDayClock(date, day.timeZone).constantOffset;
+  const clock = clockOf(date, day.timeZone);
+  const constant = clock.constantOffset;
+  let shared: SharedDay | undefined;
+  const evaluated = (calendarState: CalendarState, profile: AvailabilityProfile) => {
+    shared ??= sharedDay(day, clock);
+    return evaluate(day, calendarState, profile, shared);
+  };
   return classes.map((profileClass) => {
     if (state !== undefined || !constant) {
       return {
         classId: profileClass.id,
-        starts: evaluate(day, state ?? EMPTY_CALENDAR, profileClass.representative),
+        starts: evaluated(state ?? EMPTY_CALENDAR, profileClass.representative),
       };
     }
     const key = signature(day, profileClass.id);
     let starts = memo.get(key);
     if (starts === undefined) {
-      starts = evaluate(day, EMPTY_CALENDAR, profileClass.representative);
+      starts = evaluated(EMPTY_CALENDAR, profileClass.representative);
       memo.set(key, starts);
     }
     return { classId: profileClass.id, starts };

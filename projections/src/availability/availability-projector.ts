@@ -125,6 +125,11 @@ interface Memory {
    * (a configuration change recomputes 90 days, most of them identical) writes nothing.
    */
   readonly written: Map<string, string>;
+  /**
+   * What this process last wrote for each `first:` key (its JSON and listed days): a live batch
+   * re-reads a centre's first days only when a row it changed can enter them.
+   */
+  readonly firsts: Map<string, { readonly json: string; readonly days: readonly string[] }>;
 }
 
 const MEMORY = 'availability';
@@ -142,6 +147,7 @@ function memoryOf(ctx: { readonly memory: Map<string, unknown> }): Memory {
       centres: new Map(),
       calendars: new Map(),
       written: new Map(),
+      firsts: new Map(),
     };
     ctx.memory.set(MEMORY, memory);
   }
@@ -230,10 +236,10 @@ async function recompute(
   for (const centreId of touched) {
     const entry = memory.centres.get(centreId);
     if (entry === undefined || entry.state.status === 'unregistered') continue;
-    const window = windowOf(today, entry.state);
-    const last = window.at(-1) ?? today;
     const whole = work.centres.get(centreId);
-    const days = new Set<string>(whole === 'window' ? window : (whole ?? []));
+    const window = whole === 'window' ? windowOf(today, entry.state) : undefined;
+    const last = window?.at(-1) ?? addDaysToLocalDate(today, Math.max(0, entry.state.policy.horizonDays));
+    const days = new Set<string>(window ?? (whole === 'window' ? [] : (whole ?? [])));
     for (const day of work.days.get(centreId) ?? []) if (day >= today && day <= last) days.add(day);
     if (whole === 'window') stale.push({ centre_id: centreId, day: last });
     if (days.size > 0) targets.push({ centreId, entry, days: [...days].sort() });
@@ -259,6 +265,8 @@ async function recompute(
   }
   const memo: DayMemo = new Map();
   const rows: AvailabilityRow[] = [];
+  /** Per centre, per class: the earliest day whose row changed (for the `first:` keys). */
+  const changed = new Map<string, Map<string, string>>();
   for (const target of targets) {
     const { state, tenantId } = target.entry;
     for (const day of target.days) {
@@ -286,6 +294,10 @@ async function recompute(
         if (memory.written.size >= WRITTEN_MEMORY) memory.written.clear();
         memory.written.set(key, json);
         rows.push(row);
+        const byClass = changed.get(row.centre_id) ?? new Map<string, string>();
+        const earliest = byClass.get(row.class);
+        if (earliest === undefined || day < earliest) byClass.set(row.class, day);
+        changed.set(row.centre_id, byClass);
         putDay(ctx.cache, row);
       }
     }
@@ -295,7 +307,20 @@ async function recompute(
       key: ['centre_id', 'day', 'class'],
     });
   }
-  await writeFirstKeys(ctx, [...touched], classes);
+  // `first:` keys: every centre whose window was recomputed; otherwise only centres with a changed
+  // row on or before the last day their key lists (a later day cannot enter the first days).
+  const firstCentres = [...touched].filter((centreId) => {
+    if (work.centres.has(centreId)) return true;
+    const days = changed.get(centreId);
+    if (days === undefined) return false;
+    for (const [classId, day] of days) {
+      const known = memory.firsts.get(firstKey(centreId, classId));
+      const lastListed = known?.days[FIRST_DAYS - 1];
+      if (lastListed === undefined || day <= lastListed) return true;
+    }
+    return false;
+  });
+  await writeFirstKeys(ctx, memory, firstCentres, classes);
 }
 
 function putDay(cache: ProjectionCache | undefined, row: AvailabilityRow): void {
@@ -313,7 +338,12 @@ function putDay(cache: ProjectionCache | undefined, row: AvailabilityRow): void 
 }
 
 /** `first:<centre>:<class>` for every class of the given centres, from the rows just written. */
-async function writeFirstKeys(ctx: Ctx, centreIds: readonly string[], classes: readonly ProfileClass[]) {
+async function writeFirstKeys(
+  ctx: Ctx,
+  memory: Memory,
+  centreIds: readonly string[],
+  classes: readonly ProfileClass[],
+) {
   const cache = ctx.cache;
   if (cache === undefined || centreIds.length === 0) return;
   const { rows } = await ctx.tx.query<{
@@ -357,7 +387,11 @@ async function writeFirstKeys(ctx: Ctx, centreIds: readonly string[], classes: r
         durationMinutes: c.durationMinutes,
         days: [],
       };
-      cache.put(key, toJson(value));
+      const json = toJson(value);
+      // Unchanged since this process last wrote it: no Redis write.
+      if (memory.firsts.get(key)?.json === json) continue;
+      memory.firsts.set(key, { json, days: value.days.map((d) => d.day) });
+      cache.put(key, json);
     }
   }
 }

@@ -7,7 +7,6 @@ import {
   type Position,
   positionToString,
   type RecordedEvent,
-  type Subscription,
   type TransactionalSqlExecutor,
 } from '@pti/platform';
 import { advanceCheckpoint, applyBatch, type GenerationHandle, withMaintenance } from './apply-batch.js';
@@ -16,6 +15,7 @@ import { deferIndexes, restoreIndexes } from './deferred-indexes.js';
 import { createHeadTracker, type Lag, projectorLag } from './lag.js';
 import { type ProjectionLayout, projectionLayout } from './layout.js';
 import { createLeaseStore, migrateLeases } from './lease.js';
+import { createLiveFeed } from './live-feed.js';
 import { projectionMetrics } from './metrics.js';
 import type { MaintenanceContext, Projector } from './projector.js';
 import {
@@ -53,6 +53,11 @@ export interface ProjectionRunnerOptions {
   readonly layout?: ProjectionLayout;
   /** Events per live batch; default 500. */
   readonly batchSize?: number;
+  /**
+   * Live batching window: a lane starts a batch at most this often (a full batch starts at once), so
+   * under load a transaction carries the events of the window; default 10 ms.
+   */
+  readonly liveBatchWindowMs?: number;
   /** Events per catch-up batch (start-up, rebuild); default `DEFAULT_CATCH_UP_BATCH` (20,000). */
   readonly catchUpBatchSize?: number;
   /** Interval of `refresh(now)` calls (availability's daily roll); default 60 s. */
@@ -153,6 +158,16 @@ function rebind(lane: Lane): void {
   lane.wake();
 }
 
+const DEFAULT_LIVE_WINDOW_MS = 10;
+/**
+ * A live lane's checkpoint trails events its filter skips by this long at most: it moves with the
+ * next batch, or in a transaction of its own once the lane has committed nothing for this long
+ * (not one per skipped event: a bookings lane would pay one for every calendar hold).
+ */
+const ADVANCE_MS = 50;
+/** Longest idle wait of a live lane between two looks at the feed (new records wake it sooner). */
+const IDLE_WAIT_MS = 1_000;
+
 const sleep = (ms: number, interrupt: (wake: () => void) => void) =>
   new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
@@ -181,6 +196,10 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     if (!options.projectors.some((p) => p.name === name)) throw new Error(`unknown projector ${name}`);
   }
   const heads = createHeadTracker(ledger);
+  const feed = createLiveFeed(ledger, {
+    onStoreError: (error, attempt) =>
+      logger?.warn({ attempt, err: error }, 'projection: ledger read failed (live feed)'),
+  });
   const lanes = new Map<string, Lane>(
     selected.map((projector) => [
       projector.name,
@@ -287,45 +306,82 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     lane.checkpoint = caught.position;
     if (halted(lane) || lane.generationChanged) return;
     lane.state = 'live';
-    const subscription: Subscription = ledger.subscribe(
-      {
-        after: caught.position,
-        filter: projector.filter,
-        batchSize: projector.batchSize ?? options.batchSize ?? 500,
-      },
-      {
-        handle: async (events: readonly RecordedEvent[]) => {
-          // Lease ran out (not renewed in time): leave the batch to the next owner, from the checkpoint.
-          if (halted(lane)) {
-            lane.wake();
-            return;
+    await followLive(lane, handle, caught.position);
+  };
+
+  /**
+   * Live mode: the lane takes its records from the runner's shared feed (one ledger read for every
+   * lane), in batches cut by a short window so that, with events arriving at thousands per second,
+   * each transaction carries many of them. Events the filter skips move the checkpoint lazily
+   * (`ADVANCE_MS`), not in a transaction per batch.
+   */
+  const followLive = async (lane: Lane, handle: GenerationHandle, from: Position) => {
+    const { projector } = lane;
+    const batchSize = projector.batchSize ?? options.batchSize ?? 500;
+    const windowMs = options.liveBatchWindowMs ?? DEFAULT_LIVE_WINDOW_MS;
+    const member = feed.join(from);
+    let position = from;
+    let lastBatchAt = 0;
+    let committedAt = Date.now();
+    const stopping = () => halted(lane) || lane.generationChanged;
+    lane.wake = () => member.interrupt();
+    if (stopping()) member.interrupt();
+    const apply = async (events: readonly RecordedEvent[]) => {
+      const end = batchSeconds?.startTimer({ projector: projector.name, mode: 'live' });
+      const outcome = await applyBatch(db, layout, handle, events, 'live', cache);
+      end?.();
+      lane.checkpoint = outcome.position;
+      committedAt = Date.now();
+      counted(lane, outcome.applied);
+    };
+    try {
+      while (!stopping()) {
+        const before = position;
+        const taken = member.take(position, projector.filter, batchSize);
+        let events = taken.events;
+        let next = taken.next;
+        let more = false;
+        if (taken.behind) {
+          // Before what the feed holds: read the ledger directly until the lane reaches it.
+          const page = await ledger.readAll({ after: position, limit: batchSize, filter: projector.filter });
+          events = page.events;
+          next = page.next;
+          more = !page.isEnd;
+          if (stopping()) break;
+        } else {
+          more = events.length >= batchSize;
+        }
+        if (events.length > 0) {
+          // A short window before a batch that is not full gathers the events arriving meanwhile.
+          const sinceLast = Date.now() - lastBatchAt;
+          if (!more && !taken.behind && sinceLast < windowMs) {
+            await member.wait(windowMs - sinceLast, false);
+            if (stopping()) break;
+            continue;
           }
-          const end = batchSeconds?.startTimer({ projector: projector.name, mode: 'live' });
-          const outcome = await applyBatch(db, layout, handle, events, 'live', cache);
-          end?.();
-          lane.checkpoint = outcome.position;
+          lastBatchAt = Date.now();
+          await apply(events);
           lane.caughtUp = false;
-          counted(lane, outcome.applied);
-        },
-        caughtUp: async (position) => {
-          if (halted(lane)) return; // batches may have been skipped above: never advance past them
+        }
+        if (comparePositions(next, position) > 0) position = next;
+        member.report(position);
+        if (more || (taken.behind && comparePositions(position, before) > 0)) continue;
+        const trailing = lane.checkpoint === undefined || comparePositions(position, lane.checkpoint) > 0;
+        if (trailing && Date.now() - committedAt >= ADVANCE_MS) {
           lane.checkpoint = await advanceCheckpoint(db, layout, handle, position);
+          committedAt = Date.now();
+        }
+        if (!lane.caughtUp) {
           lane.caughtUp = true;
           lane.lastError = null;
-        },
-        storeError: (error, attempt) => {
-          logger?.warn({ projector: projector.name, attempt, err: error }, 'projection: ledger read failed');
-        },
-      },
-    );
-    const rebound = new Promise<void>((resolve) => {
-      lane.wake = resolve;
-      if (lane.generationChanged || halted(lane)) resolve();
-    });
-    try {
-      await Promise.race([subscription.done, rebound]);
+        }
+        if (stopping()) break;
+        const stillTrailing =
+          lane.checkpoint === undefined || comparePositions(position, lane.checkpoint) > 0;
+        await member.wait(stillTrailing ? Math.max(1, committedAt + ADVANCE_MS - Date.now()) : IDLE_WAIT_MS);
+      }
     } finally {
-      await subscription.stop();
+      member.leave();
     }
   };
 
@@ -513,6 +569,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
       for (const lane of lanes.values()) rebind(lane);
       await leaseRound;
       await Promise.all([...lanes.values()].map((lane) => lane.loop));
+      await feed.stop();
       if (leases !== undefined && leaseOptions !== undefined) {
         // Stopped cleanly: hand every lease back so the other replicas take over without waiting a TTL.
         const { owner } = leaseOptions;

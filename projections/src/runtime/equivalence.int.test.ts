@@ -1,7 +1,7 @@
 import type { Position } from '@pti/platform';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROJECTORS } from '../projectors.js';
-import { appendAll, createWorkload } from '../testing/workload.js';
+import { appendAll, createWorkload, tomorrowMorning } from '../testing/workload.js';
 import { rebuildProjector, rebuildProjectors } from './rebuild.js';
 import { listGenerations, liveGeneration } from './registry.js';
 import { createProjectionRunner } from './runner.js';
@@ -22,11 +22,12 @@ describe.each(testBackends())('equivalence on $name', (factory) => {
   }, async () => {
     backend = await factory.open();
     const b = backend;
-    // Starts tomorrow (wall clock): the availability keys of past days expire after a minute, which
-    // would make the key comparisons below depend on how long the run takes.
-    const tomorrow = new Date(Date.now() + 86_400_000);
-    tomorrow.setUTCHours(6, 0, 0, 0);
-    const workload = createWorkload({ seed: 20260302, centres: 8, secondsPerCommand: 5, start: tomorrow });
+    const workload = createWorkload({
+      seed: 20260302,
+      centres: 8,
+      secondsPerCommand: 5,
+      start: tomorrowMorning(),
+    });
     const start = workload.now();
     await appendAll(b.ledger, workload.setup());
     const runner = createProjectionRunner({

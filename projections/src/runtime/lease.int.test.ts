@@ -1,7 +1,7 @@
 import type { Position, TransactionalSqlExecutor } from '@pti/platform';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROJECTORS } from '../projectors.js';
-import { appendAll, createWorkload, type Workload } from '../testing/workload.js';
+import { appendAll, createWorkload, tomorrowMorning, type Workload } from '../testing/workload.js';
 import { createLeaseStore, migrateLeases } from './lease.js';
 import type { Projector } from './projector.js';
 import { rebuildProjector } from './rebuild.js';
@@ -95,9 +95,12 @@ describe.each(testBackends())('projection leases on $name', (factory) => {
   }, async () => {
     backend = await factory.open();
     const b = backend;
-    const tomorrow = new Date(Date.now() + 86_400_000);
-    tomorrow.setUTCHours(6, 0, 0, 0);
-    const workload = createWorkload({ seed: 20260302, centres: 4, secondsPerCommand: 5, start: tomorrow });
+    const workload = createWorkload({
+      seed: 20260302,
+      centres: 4,
+      secondsPerCommand: 5,
+      start: tomorrowMorning(),
+    });
     const start = workload.now();
     await appendAll(b.ledger, workload.setup());
     await run(b, workload, 150);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PROJECTORS } from '../projectors.js';
-import { appendAll, createWorkload } from '../testing/workload.js';
+import { appendAll, createWorkload, tomorrowMorning } from '../testing/workload.js';
 import type { Projector } from './projector.js';
 import { rebuildProjectors } from './rebuild.js';
 import { listGenerations, liveGeneration } from './registry.js';
@@ -25,9 +25,12 @@ describe.each(testBackends())('interrupted shared rebuild on $name', (factory) =
   }, async () => {
     backend = await factory.open();
     const b = backend;
-    const tomorrow = new Date(Date.now() + 86_400_000);
-    tomorrow.setUTCHours(6, 0, 0, 0);
-    const workload = createWorkload({ seed: 20260405, centres: 4, secondsPerCommand: 5, start: tomorrow });
+    const workload = createWorkload({
+      seed: 20260405,
+      centres: 4,
+      secondsPerCommand: 5,
+      start: tomorrowMorning(),
+    });
     const start = workload.now();
     await appendAll(b.ledger, workload.setup());
     for (let n = 0; n < 800; n += 1) await appendAll(b.ledger, workload.next());

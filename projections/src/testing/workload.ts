@@ -100,6 +100,17 @@ interface Held {
   status: 'held' | 'confirmed' | 'done';
 }
 
+/**
+ * Tomorrow, 06:00 UTC (wall clock): where the whole-runtime tests start their workload, because the
+ * availability keys of past days expire after a minute, which would make comparisons of cache keys
+ * depend on how long a run takes.
+ */
+export function tomorrowMorning(now = Date.now()): Date {
+  const tomorrow = new Date(now + 86_400_000);
+  tomorrow.setUTCHours(6, 0, 0, 0);
+  return tomorrow;
+}
+
 export function createWorkload(options: WorkloadOptions = {}): Workload {
   const random = prng(options.seed ?? 42);
   const int = (n: number) => Math.floor(random() * n);

@@ -378,8 +378,10 @@ async function main(): Promise<void> {
   const cpu = cpuAccount();
   // The ledger shows only events below the oldest running transaction id of the whole PostgreSQL
   // instance (gap safety): any long transaction there, this bench's or another program's, holds
-  // every append back. Sampled so a run disturbed that way says so.
+  // every append back. Sampled so a run disturbed that way says so; a failed sample is counted and
+  // reported, so "0 s" never stands for "could not look".
   let longestXact = 0;
+  let xactSampleFailures = 0;
   const sampleXacts = async () => {
     const { rows } = await db.query<{ seconds: number | null }>(
       `select extract(epoch from max(now() - xact_start))::float8 as seconds
@@ -389,7 +391,9 @@ async function main(): Promise<void> {
   };
   const cpuTimer = setInterval(() => {
     void cpu.sample(db);
-    void sampleXacts().catch(() => undefined);
+    void sampleXacts().catch(() => {
+      xactSampleFailures += 1;
+    });
   }, 2_000);
   await cpu.sample(db);
   const issuedBefore = issued;
@@ -440,7 +444,7 @@ async function main(): Promise<void> {
     `load average: ${loadAtStart} at start, ${loadAtEnd} at end (measured placements ${measuredPlaced})`,
   );
   console.log(
-    `longest transaction holding an xid on the instance (sampled every 2 s): ${longestXact.toFixed(1)} s${longestXact > 0.25 ? ' — appends stay invisible to every subscriber meanwhile: latencies above include that wait' : ''}`,
+    `longest transaction holding an xid on the instance (sampled every 2 s): ${longestXact.toFixed(1)} s${longestXact > 0.25 ? ' — appends stay invisible to every subscriber meanwhile: latencies above include that wait' : ''}${xactSampleFailures > 0 ? ` (${xactSampleFailures} samples failed)` : ''}`,
   );
 
   // Redis keys of the bench's generations, then its schemas.

@@ -45,6 +45,25 @@ interface Pending {
   readonly stream: string;
   readonly event: EventToAppend;
   readonly expected: bigint | null;
+  /**
+   * The append's member of the statement's JSON array after its `{"i":n` (`,"stream":…}`), built
+   * when the append arrives: a waiting append is serialized while the statement before it runs,
+   * not in the turn that sends the batch (that turn is in series with PostgreSQL's work).
+   */
+  readonly json: string;
+}
+
+/** `,"stream":…,"metadata":…}`: the batch statement's object for one append, without its `i`. */
+function pendingJson(stream: string, event: EventToAppend, expected: bigint | null): string {
+  const json = JSON.stringify({
+    stream,
+    expected: expected === null ? null : expected.toString(),
+    id: event.id,
+    type: event.type,
+    data: event.data,
+    metadata: event.metadata,
+  });
+  return `,${json.slice(1)}`;
 }
 
 /**
@@ -98,19 +117,9 @@ export function createAppendBatcher(options: AppendBatcherOptions): AppendBatche
     exclusiveKey: (item) => item.stream,
     alone: (item) => options.single(item.stream, item.event, item.expected),
     async together(batch) {
-      const rows = await options.query<AppendRow & { i: number }>(name, statement, [
-        JSON.stringify(
-          batch.map((item, i) => ({
-            i,
-            stream: item.stream,
-            expected: item.expected === null ? null : item.expected.toString(),
-            id: item.event.id,
-            type: item.event.type,
-            data: item.event.data,
-            metadata: item.event.metadata,
-          })),
-        ),
-      ]);
+      let json = '[';
+      for (const [i, item] of batch.entries()) json += `${i === 0 ? '' : ','}{"i":${i}${item.json}`;
+      const rows = await options.query<AppendRow & { i: number }>(name, statement, [`${json}]`]);
       const byIndex = new Map(rows.map((row) => [row.i, row]));
       return batch.map((item, i) => {
         const row = byIndex.get(i);
@@ -123,7 +132,10 @@ export function createAppendBatcher(options: AppendBatcherOptions): AppendBatche
       });
     },
   });
-  return { append: (stream, event, expected) => batcher.run({ stream, event, expected }) };
+  return {
+    append: (stream, event, expected) =>
+      batcher.run({ stream, event, expected, json: pendingJson(stream, event, expected) }),
+  };
 }
 
 export interface StatementBatcherOptions<Item, Result> {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { EventToAppend, ExpectedRevision, Ledger } from '../ledger-port.js';
+import { createHeldConnections } from './held-connections.js';
 import { type AppendRow, ledgerMigrations, ledgerQueries } from './ledger-sql.js';
 import { type MigrationReport, runMigrations, type TransactionRunner } from './migrations.js';
 import { createWakeSource } from './polling-subscription.js';
@@ -97,6 +98,11 @@ export function createPostgresLedger(options: PostgresLedgerOptions): PostgresLe
     },
   };
 
+  // The batchers' statements go out on held connections, in the turn that sends them (see
+  // held-connections.ts): one per statement each batcher may have running.
+  const held = createHeldConnections(pool, { size: Math.max(1, batchInFlight) * 2 });
+  const batchClient: LedgerSqlClient = { query: held.query };
+
   // Throttled NOTIFY: at most one per `notifyIntervalMs`, sent after the append committed. Subscribers in this
   // process are woken at once by the local wake; other processes learn within the interval (or by polling).
   const notifyIntervalMs = options.notifyIntervalMs ?? 10;
@@ -145,6 +151,7 @@ export function createPostgresLedger(options: PostgresLedgerOptions): PostgresLe
     kind: 'postgres',
     schema,
     client,
+    ...(batchInFlight > 0 ? { batchClient } : {}),
     wake,
     announce,
     pollIntervalMs: options.pollIntervalMs,
@@ -161,6 +168,7 @@ export function createPostgresLedger(options: PostgresLedgerOptions): PostgresLe
       closed = true;
       if (reconnectTimer) clearTimeout(reconnectTimer);
       await listener?.end().catch(() => undefined);
+      held.release();
       if (ownsPool) await pool.end();
     },
   });

@@ -28,6 +28,8 @@ export interface SqlLedgerOptions {
   kind: 'postgres' | 'pglite';
   schema: string;
   client: LedgerSqlClient;
+  /** Where the batchers send their statements (default `client`): PostgreSQL's held connections. */
+  batchClient?: LedgerSqlClient;
   wake: WakeSource;
   /** Tells other processes that something was appended (PostgreSQL NOTIFY); called after commit. */
   announce?: () => void;
@@ -103,6 +105,7 @@ function isFiltered(filter: EventFilter | undefined): boolean {
 export function createSqlLedger(options: SqlLedgerOptions): Ledger {
   const q = ledgerQueries(options.schema);
   const { client } = options;
+  const batchClient = options.batchClient ?? client;
   const stmt = (name: string) => `${options.schema}_${name}`;
 
   /** One single-event append as its own statement (what a batcher sends for an append alone). */
@@ -112,7 +115,7 @@ export function createSqlLedger(options: SqlLedgerOptions): Ledger {
     expected: bigint | null,
   ): Promise<AppendRow> {
     const call = appendCall(q, stream, [event], expected ?? 'no_stream');
-    const [row] = await client.query<AppendRow>(stmt(call.key), call.text, call.params);
+    const [row] = await batchClient.query<AppendRow>(stmt(call.key), call.text, call.params);
     if (!row) throw new Error('append returned no row');
     return row;
   }
@@ -121,7 +124,7 @@ export function createSqlLedger(options: SqlLedgerOptions): Ledger {
       ? undefined
       : createAppendBatcher({
           schema: options.schema,
-          query: client.query.bind(client),
+          query: batchClient.query.bind(batchClient),
           single: appendOneAlone,
           maxInFlight: options.batchAppends.maxInFlight,
           maxBatch: options.batchAppends.maxBatch,
@@ -197,7 +200,7 @@ export function createSqlLedger(options: SqlLedgerOptions): Ledger {
   }
 
   const readAlone = (read: StreamRead): Promise<EventRow[]> =>
-    client.query<EventRow>(stmt('read_stream'), q.readStream, [
+    batchClient.query<EventRow>(stmt('read_stream'), q.readStream, [
       read.stream,
       read.from.toString(),
       read.limit,
@@ -207,7 +210,7 @@ export function createSqlLedger(options: SqlLedgerOptions): Ledger {
       ? undefined
       : createReadBatcher({
           schema: options.schema,
-          query: client.query.bind(client),
+          query: batchClient.query.bind(batchClient),
           single: readAlone,
           maxInFlight: options.batchReads.maxInFlight,
           maxBatch: options.batchReads.maxBatch,

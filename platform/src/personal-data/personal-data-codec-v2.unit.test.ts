@@ -15,11 +15,13 @@ import { generateMasterKeyBase64, masterKeyFromBase64 } from './master-key.js';
 import { createMemoryKeyStore } from './memory-key-store.js';
 import {
   CIPHERTEXT_PREFIX,
+  CIPHERTEXT_V2_REFERENCE,
   createPersonalDataCodec,
   ERASED,
   encryptFieldV1,
   isCiphertext,
   parseCiphertext,
+  parseReferenceOrCiphertext,
   valueAt,
   WITHHELD,
 } from './personal-data-codec.js';
@@ -97,7 +99,8 @@ function v2Fields(data: unknown, pointer = '', out = new Map<string, string>()):
 
 /** The pointer of the field carrying the envelope. */
 function envelopeField(data: unknown): string {
-  const holders = [...v2Fields(data)].filter(([, text]) => parseCiphertext(text).sealed !== null);
+  const holders = [...v2Fields(data)].filter(([, text]) => text !== CIPHERTEXT_V2_REFERENCE);
+  for (const [, text] of holders) expect(parseCiphertext(text).sealed).not.toBeNull();
   expect(holders).toHaveLength(1);
   return holders[0]?.[0] ?? '';
 }
@@ -143,7 +146,7 @@ describe('personal-data codec, format v2', () => {
           expect(isCiphertext(valueAt(stored, path)), `${type} ${path}`).toBe(true);
         const pointers = [...fields.keys()].sort();
         expect(envelopeField(stored), type).toBe(pointers[0]);
-        for (const pointer of pointers.slice(1)) expect(fields.get(pointer)).toMatch(/^pii:v2:[a-z0-9-]+:1$/);
+        for (const pointer of pointers.slice(1)) expect(fields.get(pointer)).toBe('pii:v2:=');
         // Nothing in clear; every other value untouched; no property added or removed.
         const text = JSON.stringify(stored);
         for (const path of personal) {
@@ -172,9 +175,9 @@ describe('personal-data codec, format v2', () => {
     const customer = stored.customer as Data;
     expect(Object.keys(customer).sort()).toEqual(Object.keys(company.customer).sort());
     expect(customer.kind).toBe('company');
-    const reference = `pii:v2:${customerId}:1`;
+    const reference = 'pii:v2:=';
     // Pointer order: /customer/address (the envelope), contactName, email, name, phone, siret, /vehicle/plate.
-    expect(customer.address).toMatch(new RegExp(`^${reference}:[A-Za-z0-9_-]+$`));
+    expect(customer.address).toMatch(new RegExp(`^pii:v2:${customerId}:1:[A-Za-z0-9_-]+$`));
     for (const field of ['contactName', 'email', 'name', 'phone', 'siret'])
       expect(customer[field]).toBe(reference);
     expect((stored.vehicle as Data).plate).toBe(reference);
@@ -192,12 +195,9 @@ describe('personal-data codec, format v2', () => {
       company.vehicle.plate,
     ];
     expect(envelope.sealed?.length).toBe(12 + 16 + Buffer.byteLength(JSON.stringify(values)));
-    expect(parseCiphertext(reference)).toEqual({
-      version: 2,
-      subjectId: customerId,
-      generation: 1,
-      sealed: null,
-    });
+    expect(parseReferenceOrCiphertext(reference)).toEqual({ version: 2, reference: 'envelope' });
+    // A short reference names no key by itself.
+    expect(() => parseCiphertext(reference)).toThrow(IntegrityError);
     const [decoded] = await codec.decode([
       recorded(bookingStream, event('BookingPlaced', stored, encoded?.id)),
     ]);
@@ -253,6 +253,10 @@ describe('personal-data codec, format v2', () => {
     expect(holder).toBe('/customer/email');
     const envelope = String(valueAtPointer(stored, holder));
     const reference = String(valueAtPointer(stored, '/customer/name'));
+    expect(reference).toBe(CIPHERTEXT_V2_REFERENCE);
+    // The long form of a reference, as events written before the short one hold it.
+    const longReference = `pii:v2:${placed.customerId}:1`;
+    const otherSubjectId = String((otherSubject.data as Data).customerId);
     const flip = (text: string, at: number) =>
       `${text.slice(0, at)}${text[at] === 'A' ? 'B' : 'A'}${text.slice(at + 1)}`;
 
@@ -288,13 +292,14 @@ describe('personal-data codec, format v2', () => {
         read(withValueAt(note.data as Data, '/text', envelope), note),
       ],
       [
-        'a reference of another generation',
-        read(withValueAt(stored, '/customer/phone', reference.replace(/:1$/, ':2'))),
+        'a long-form reference of another generation',
+        read(withValueAt(stored, '/customer/phone', longReference.replace(/:1$/, ':2'))),
       ],
       [
-        'a reference of another subject',
-        read(withValueAt(stored, '/customer/phone', valueAtPointer(otherSubject.data, '/customer/name'))),
+        'a long-form reference of another subject',
+        read(withValueAt(stored, '/customer/phone', `pii:v2:${otherSubjectId}:1`)),
       ],
+      ['a short reference in place of every v2 string', read(withValueAt(stored, holder, reference))],
       ['two envelopes', read(withValueAt(stored, '/customer/name', envelope))],
       ['no envelope', read(withValueAt(stored, holder, reference))],
     ];
@@ -312,6 +317,16 @@ describe('personal-data codec, format v2', () => {
     // Which field carries the envelope is not bound: swapping it with a reference reads the same.
     const swapped = withValueAt(withValueAt(stored, holder, reference), '/vehicle/plate', envelope);
     await expect(read(swapped)).resolves.toMatchObject([{ data: noAddress }]);
+    // Events written before the short form hold long-form references naming the envelope's key: they read.
+    const longForm = withValueAt(
+      withValueAt(withValueAt(stored, '/customer/name', longReference), '/customer/phone', longReference),
+      '/vehicle/plate',
+      longReference,
+    );
+    await expect(read(longForm)).resolves.toMatchObject([{ data: noAddress }]);
+    await expect(read(withValueAt(stored, '/customer/phone', longReference))).resolves.toMatchObject([
+      { data: noAddress },
+    ]);
   });
 });
 

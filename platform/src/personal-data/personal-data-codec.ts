@@ -29,7 +29,13 @@ import type { DataKey, Vault } from './vault.js';
  * others a short reference to it:
  *
  *     pii:v2:<subjectId>:<generation>:<base64url(iv[12] | AES-256-GCM ciphertext | tag[16])>   (the envelope)
- *     pii:v2:<subjectId>:<generation>                                                           (every other field)
+ *     pii:v2:=                                                                                  (every other field)
+ *
+ * A reference `pii:v2:=` stands for the event's envelope: its subject and generation are the
+ * envelope's. Events written before it hold the long form `pii:v2:<subjectId>:<generation>` in
+ * their references, still read (and checked to name the envelope's key). The short form keeps
+ * about 40 bytes per reference out of every stored event (a booking has 3–6 references), which
+ * PostgreSQL parses on every append and every read.
  *
  * The plaintext is the JSON array of the fields' values (strings, or whole objects such as an
  * address), in the code-unit order of their JSON Pointers. The AAD is
@@ -99,11 +105,13 @@ export const CIPHERTEXT_PREFIX = CIPHERTEXT_V2_PREFIX;
 const SUBJECT_AND_GENERATION = '([a-z0-9]+(?:-[a-z0-9]+)*):([1-9][0-9]{0,8})';
 const V1_PATTERN = new RegExp(`^pii:v1:${SUBJECT_AND_GENERATION}:([A-Za-z0-9_-]+)$`);
 const V2_PATTERN = new RegExp(`^pii:v2:${SUBJECT_AND_GENERATION}(?::([A-Za-z0-9_-]+))?$`);
+/** What every personal field of a v2 event but the envelope's holds (written since the short form). */
+export const CIPHERTEXT_V2_REFERENCE = `${CIPHERTEXT_V2_PREFIX}=`;
 const VERSIONED = /^pii:v[0-9]+:/;
 
 /**
  * A parsed ciphertext string. v1: one field's own ciphertext. v2: `sealed` is the event's envelope
- * for the field that carries it, null for a reference to it.
+ * for the field that carries it, null for a reference to it (long form, naming the key).
  */
 export type Ciphertext =
   | { readonly version: 1; readonly subjectId: string; readonly generation: number; readonly sealed: Buffer }
@@ -114,13 +122,40 @@ export type Ciphertext =
       readonly sealed: Buffer | null;
     };
 
-/** Whether a value has the ciphertext shape, v1 or v2 (it may still fail to decrypt). */
-export function isCiphertext(value: unknown): value is string {
-  return typeof value === 'string' && (V2_PATTERN.test(value) || V1_PATTERN.test(value));
+/** A short v2 reference (`pii:v2:=`): the event's envelope names the key. */
+export interface EnvelopeReference {
+  readonly version: 2;
+  readonly reference: 'envelope';
 }
 
-/** Parses a `pii:v…` string; throws {@link IntegrityError} when it is malformed or of an unknown version. */
+/** What a `pii:v…` string parses to: a ciphertext, or a short reference to its event's envelope. */
+export type ParsedCiphertext = Ciphertext | EnvelopeReference;
+
+const isShortReference = (parsed: ParsedCiphertext): parsed is EnvelopeReference => 'reference' in parsed;
+
+/** Whether a value has the ciphertext shape, v1 or v2, or is a short v2 reference (it may still fail to decrypt). */
+export function isCiphertext(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    (value === CIPHERTEXT_V2_REFERENCE || V2_PATTERN.test(value) || V1_PATTERN.test(value))
+  );
+}
+
+/**
+ * Parses a `pii:v…` string: a v1 or v2 ciphertext, or a short v2 reference ({@link
+ * parseReferenceOrCiphertext}); throws {@link IntegrityError} when it is malformed, of an unknown
+ * version, or a short reference (which names no key: read it with its event).
+ */
 export function parseCiphertext(text: string, where = 'ciphertext'): Ciphertext {
+  const parsed = parseReferenceOrCiphertext(text, where);
+  if (isShortReference(parsed))
+    throw new IntegrityError(`${where}: a reference to its event's envelope names no key by itself`);
+  return parsed;
+}
+
+/** Parses a `pii:v…` string, short v2 references included; throws {@link IntegrityError} when malformed. */
+export function parseReferenceOrCiphertext(text: string, where = 'ciphertext'): ParsedCiphertext {
+  if (text === CIPHERTEXT_V2_REFERENCE) return { version: 2, reference: 'envelope' };
   const v2 = V2_PATTERN.exec(text);
   if (v2) {
     const body = v2[3];
@@ -206,20 +241,20 @@ const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
 const envelopeAad = (subjectId: string, generation: number, eventId: string, pointersJson: string): string =>
   `${CIPHERTEXT_V2_PREFIX}${subjectId}:${generation}\n${pointersJson}\n${eventId}`;
 
-/** The reference string every field but the envelope's holds. */
-const referenceOf = (subjectId: string, generation: number): string =>
+/** The prefix of a key's envelope strings (`pii:v2:<subjectId>:<generation>`). */
+const keyPrefixOf = (subjectId: string, generation: number): string =>
   `${CIPHERTEXT_V2_PREFIX}${subjectId}:${generation}`;
 
-// A key's reference string, built once per key (the append path seals with the same few keys).
-const references = new WeakMap<DataKey, string>();
+// A key's envelope prefix, built once per key (the append path seals with the same few keys).
+const keyPrefixes = new WeakMap<DataKey, string>();
 
-function referenceFor(key: DataKey): string {
-  let reference = references.get(key);
-  if (reference === undefined) {
-    reference = referenceOf(key.subjectId, key.generation);
-    references.set(key, reference);
+function keyPrefixFor(key: DataKey): string {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined) {
+    prefix = keyPrefixOf(key.subjectId, key.generation);
+    keyPrefixes.set(key, prefix);
   }
-  return reference;
+  return prefix;
 }
 
 /**
@@ -232,14 +267,22 @@ export function sealEnvelope(
   pointers: readonly string[],
   values: readonly unknown[],
 ): { readonly envelope: string; readonly reference: string } {
-  const reference = referenceOf(key.subjectId, key.generation);
-  return { envelope: sealedEnvelope(key, reference, eventId, JSON.stringify(pointers), values), reference };
+  return {
+    envelope: sealedEnvelope(
+      key,
+      keyPrefixOf(key.subjectId, key.generation),
+      eventId,
+      JSON.stringify(pointers),
+      values,
+    ),
+    reference: CIPHERTEXT_V2_REFERENCE,
+  };
 }
 
-/** The envelope string of {@link sealEnvelope}, given the reference and the pointers' JSON (the append path caches both). */
+/** The envelope string of {@link sealEnvelope}, given the key's prefix and the pointers' JSON (the append path caches both). */
 function sealedEnvelope(
   key: DataKey,
-  reference: string,
+  keyPrefix: string,
   eventId: string,
   pointersJson: string,
   values: readonly unknown[],
@@ -249,7 +292,7 @@ function sealedEnvelope(
     JSON.stringify(values),
     envelopeAad(key.subjectId, key.generation, eventId, pointersJson),
   );
-  return `${reference}:${sealed}`;
+  return `${keyPrefix}:${sealed}`;
 }
 
 /**
@@ -648,8 +691,7 @@ function encryptPresent(event: EventToAppend, plan: TypePlan, present: Present, 
     if (typeof value === 'string' && value.startsWith('pii:v') && VERSIONED.test(value))
       throw alreadyEncrypted(event, list.pointers[i]);
   }
-  const reference = referenceFor(key);
-  const envelope = sealedEnvelope(key, reference, event.id, list.json, values);
+  const envelope = sealedEnvelope(key, keyPrefixFor(key), event.id, list.json, values);
   const data = { ...event.data };
   const copied: object[] = [data];
   let first = true;
@@ -657,7 +699,7 @@ function encryptPresent(event: EventToAppend, plan: TypePlan, present: Present, 
     if ((mask & (1 << i)) === 0) continue;
     const names = plan.paths[i]?.names ?? [];
     const parent = copyOnWritePath(data, names, copied);
-    if (parent) parent[names[names.length - 1] ?? ''] = first ? envelope : reference;
+    if (parent) parent[names[names.length - 1] ?? ''] = first ? envelope : CIPHERTEXT_V2_REFERENCE;
     first = false;
   }
   return { ...event, data };
@@ -870,13 +912,14 @@ function createCodec(vault: Vault, options: PersonalDataCodecOptions) {
       if (!withheld(ciphertext)) wanted.set(`${ciphertext.subjectId}:${ciphertext.generation}`, ciphertext);
     };
     events.forEach((event, index) => {
-      const v1: FoundField[] = [];
-      const v2: FoundField[] = [];
+      const v1: V1Field[] = [];
+      const v2: V2Field[] = [];
       const walk = (node: unknown, keys: (string | number)[], pointer: string) => {
         if (typeof node === 'string') {
           if (!VERSIONED.test(node)) return;
-          const ciphertext = parseCiphertext(node, where(event, pointer));
-          (ciphertext.version === 1 ? v1 : v2).push({ keys: [...keys], pointer, ciphertext });
+          const ciphertext = parseReferenceOrCiphertext(node, where(event, pointer));
+          if (ciphertext.version === 1) v1.push({ keys: [...keys], pointer, ciphertext });
+          else v2.push({ keys: [...keys], pointer, ciphertext });
           return;
         }
         if (Array.isArray(node)) {
@@ -947,17 +990,20 @@ function createCodec(vault: Vault, options: PersonalDataCodecOptions) {
   return { encode, encodeNow, decode };
 }
 
-interface FoundField {
+interface FoundField<C extends ParsedCiphertext> {
   /** Property names and indexes from the payload's root to the field. */
   readonly keys: readonly (string | number)[];
   readonly pointer: string;
-  readonly ciphertext: Ciphertext;
+  readonly ciphertext: C;
 }
+
+type V1Field = FoundField<Ciphertext & { readonly version: 1 }>;
+type V2Field = FoundField<Exclude<ParsedCiphertext, { readonly version: 1 }>>;
 
 /** An event's v2 fields, checked: one subject and generation, exactly one envelope. */
 interface FoundEnvelope {
   /** Sorted by pointer (code units). */
-  readonly fields: readonly FoundField[];
+  readonly fields: readonly V2Field[];
   readonly pointers: readonly string[];
   /** The ciphertext that carries the sealed values. */
   readonly ciphertext: Ciphertext;
@@ -965,34 +1011,35 @@ interface FoundEnvelope {
 }
 
 interface Found {
-  readonly v1: readonly FoundField[];
+  readonly v1: readonly V1Field[];
   readonly envelope: FoundEnvelope | undefined;
 }
 
 /** Checks the v2 fields of one event; throws {@link IntegrityError} when they cannot be one envelope. */
-function envelopeOf(event: RecordedEvent, v2: FoundField[]): FoundEnvelope {
+function envelopeOf(event: RecordedEvent, v2: V2Field[]): FoundEnvelope {
   v2.sort((a, b) => byCodeUnits(a.pointer, b.pointer));
   const pointers = v2.map((field) => field.pointer);
   const at = `${event.type} ${event.id} in ${event.streamName}, fields ${pointers.join(', ')}`;
-  const first = v2[0];
-  if (first === undefined) throw new IntegrityError(`${at}: no personal field`);
-  const { subjectId, generation } = first.ciphertext;
-  const stranger = v2.find(
-    (field) => field.ciphertext.subjectId !== subjectId || field.ciphertext.generation !== generation,
-  );
-  if (stranger) {
-    throw new IntegrityError(
-      `${at}: fields of one event name different keys (${subjectId}/${generation} and ${stranger.ciphertext.subjectId}/${stranger.ciphertext.generation})`,
-    );
-  }
-  const holders = v2.filter((field) => field.ciphertext.sealed !== null);
+  const named: Ciphertext[] = [];
+  for (const { ciphertext } of v2) if (!isShortReference(ciphertext)) named.push(ciphertext);
+  const holders = named.filter((ciphertext) => ciphertext.sealed !== null);
   const holder = holders[0];
   if (holder === undefined || holders.length > 1) {
     throw new IntegrityError(
       `${at}: ${holder === undefined ? 'no field carries the envelope' : 'several fields carry an envelope'}`,
     );
   }
-  return { fields: v2, pointers, ciphertext: holder.ciphertext, where: at };
+  // Long-form references name a key: it must be the envelope's.
+  const { subjectId, generation } = holder;
+  const stranger = named.find(
+    (ciphertext) => ciphertext.subjectId !== subjectId || ciphertext.generation !== generation,
+  );
+  if (stranger) {
+    throw new IntegrityError(
+      `${at}: fields of one event name different keys (${subjectId}/${generation} and ${stranger.subjectId}/${stranger.generation})`,
+    );
+  }
+  return { fields: v2, pointers, ciphertext: holder, where: at };
 }
 
 function where(event: RecordedEvent, pointer: string): string {

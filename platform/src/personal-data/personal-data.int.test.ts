@@ -357,7 +357,7 @@ describe.each(backends)('personal data on $name', (backend) => {
     const address = valueAt(stored, '$.customer.address');
     expect(address).toMatch(new RegExp(`^pii:v2:${customerId}:1:[A-Za-z0-9_-]+$`));
     for (const path of ['$.customer.email', '$.customer.name', '$.customer.phone', '$.vehicle.plate'])
-      expect(valueAt(stored, path), path).toBe(`pii:v2:${customerId}:1`);
+      expect(valueAt(stored, path), path).toBe('pii:v2:=');
     const parsed = parseCiphertext(String(address));
     expect(parsed).toMatchObject({ version: 2, subjectId: customerId, generation: 1 });
     // iv 12 + tag 16 + the JSON array of the values in pointer order (address, e-mail, name, phone, plate).

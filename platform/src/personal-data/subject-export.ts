@@ -9,7 +9,7 @@ import { assertSubjectId, type PersonalDataServices } from './erasure.js';
 import {
   createPersonalDataCodec,
   isCiphertext,
-  parseCiphertext,
+  parseReferenceOrCiphertext,
   valueAt,
   withoutPersonalData,
 } from './personal-data-codec.js';
@@ -118,8 +118,11 @@ function concerns(event: RecordedEvent, subjectId: string): boolean {
   let found = false;
   const walk = (node: unknown): void => {
     if (found) return;
-    if (isCiphertext(node)) found = parseCiphertext(node).subjectId === subjectId;
-    else if (Array.isArray(node)) node.forEach(walk);
+    if (isCiphertext(node)) {
+      // A short reference names no key: the envelope of its event does.
+      const parsed = parseReferenceOrCiphertext(node);
+      found = !('reference' in parsed) && parsed.subjectId === subjectId;
+    } else if (Array.isArray(node)) node.forEach(walk);
     else if (typeof node === 'object' && node !== null) Object.values(node).forEach(walk);
   };
   walk(event.data);

@@ -5,6 +5,13 @@
  *   env: LAG_RATE=1000 (placements/s offered) LAG_SECONDS=30 LAG_WARMUP=5 LAG_CENTRES=300
  *        LAG_IN_FLIGHT=64 (placements in flight at most) LAG_WINDOW_MS (the runner's live batching
  *        window, `liveBatchWindowMs`; default the runner's)
+ *        LAG_ONLY=a,b (run only these read models; `none`: no projector, the write side alone)
+ *        LAG_SQL_PROFILE=1 (time every projection statement of the measured window, per statement
+ *        text, and print where the read models' SQL time goes, with the tables' and indexes'
+ *        activity counters of the window: rows inserted/updated/HOT-updated/deleted, index scans)
+ *        LAG_SQL_SAMPLES=file (with LAG_SQL_PROFILE: one statement of each text, with its
+ *        parameters, as JSON, to replay it with EXPLAIN)
+ *        LAG_KEEP=1 (leave the ledger and read model schemas in place at the end, to inspect them)
  *
  * One process, like `npm start`'s embedded mode: the write side's command handlers
  * (`placeBooking`, in-process, no HTTP) append to a PostgreSQL ledger (schema `bench_lag_ledger`,
@@ -42,6 +49,8 @@ import {
   type Ledger,
   type Position,
   positionFromString,
+  type SqlExecutor,
+  type TransactionalSqlExecutor,
 } from '@pti/platform';
 import {
   createProjectionRunner,
@@ -75,6 +84,66 @@ const LEDGER_SCHEMA = 'bench_lag_ledger';
 const NAMESPACE = 'benchlag_';
 const TENANT = 'bench-lag';
 const POLL_MS = 5;
+const ONLY = process.env.LAG_ONLY;
+const SELECTED = ONLY === undefined ? PROJECTORS : PROJECTORS.filter((p) => ONLY.split(',').includes(p.name));
+
+/**
+ * Statement timing for LAG_SQL_PROFILE: wall time from send to result per statement text (the
+ * generation's schema folded to its projector name), while `on()` holds. Wall time includes
+ * waiting for a CPU on a busy machine; it ranks statements, the CPU account gives the totals.
+ */
+function sqlProfile(db: TransactionalSqlExecutor, on: () => boolean) {
+  const stats = new Map<
+    string,
+    { count: number; ms: number; rows: number; sample?: { sql: string; params?: readonly unknown[] } }
+  >();
+  const fold = (sql: string) =>
+    sql
+      .replace(new RegExp(`\\b${NAMESPACE}rm_([a-z]+)_v\\d+\\.`, 'g'), '$1:')
+      .replace(/\s+/g, ' ')
+      .trim();
+  const wrap = (inner: SqlExecutor): SqlExecutor => ({
+    async query<R>(sql: string, params?: readonly unknown[]) {
+      if (!on()) return inner.query<R>(sql, params);
+      const began = performance.now();
+      const result = await inner.query<R>(sql, params);
+      const key = fold(sql);
+      const entry = stats.get(key) ?? { count: 0, ms: 0, rows: 0 };
+      entry.count += 1;
+      entry.ms += performance.now() - began;
+      entry.rows += result.rowCount;
+      // One statement of each text as sent (the last one), for LAG_SQL_SAMPLES.
+      entry.sample = { sql, ...(params === undefined ? {} : { params }) };
+      stats.set(key, entry);
+      return result;
+    },
+    exec: (script) => inner.exec(script),
+  });
+  const executor: TransactionalSqlExecutor = {
+    ...wrap(db),
+    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+  };
+  const report = async (bookings: number) => {
+    const sorted = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);
+    const total = sorted.reduce((sum, [, e]) => sum + e.ms, 0);
+    console.log(`projection SQL, measured window: ${(total / 1000).toFixed(1)} s wall in statements`);
+    for (const [sql, e] of sorted.slice(0, 40))
+      console.log(
+        `  ${(e.ms / 1000).toFixed(2).padStart(6)} s ${String(e.count).padStart(6)}× ${(e.ms / e.count).toFixed(2).padStart(6)} ms ${(e.rows / Math.max(1, bookings)).toFixed(2).padStart(5)} rows/bkg  ${sql.slice(0, 220)}`,
+      );
+    const samples = process.env.LAG_SQL_SAMPLES;
+    if (samples !== undefined)
+      await writeFile(
+        samples,
+        JSON.stringify(
+          sorted.map(([key, e]) => ({ key, ...e })),
+          (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value),
+          1,
+        ),
+      );
+  };
+  return { executor, report };
+}
 
 const load = () =>
   loadavg()
@@ -138,6 +207,66 @@ interface Append {
   readonly expected: readonly string[];
 }
 
+interface TableActivity {
+  readonly name: string;
+  readonly ins: number;
+  readonly upd: number;
+  readonly hot: number;
+  readonly del: number;
+  readonly scans: number;
+}
+
+/** Activity counters of the bench's read model tables and indexes (cumulative; diffed by the caller). */
+async function tableActivity(db: SqlExecutor): Promise<Map<string, TableActivity>> {
+  const { rows } = await db.query<{
+    name: string;
+    ins: string;
+    upd: string;
+    hot: string;
+    del: string;
+    scans: string;
+  }>(
+    `select regexp_replace(schemaname, '^${NAMESPACE}rm_([a-z]+)_v[0-9]+$', '\\1') || ':' || relname as name,
+            n_tup_ins as ins, n_tup_upd as upd, n_tup_hot_upd as hot, n_tup_del as del, coalesce(idx_scan, 0) as scans
+       from pg_stat_user_tables where starts_with(schemaname, '${NAMESPACE}rm_')
+     union all
+     select regexp_replace(schemaname, '^${NAMESPACE}rm_([a-z]+)_v[0-9]+$', '\\1') || ':' || relname || '.' || indexrelname,
+            0, 0, 0, 0, idx_scan
+       from pg_stat_user_indexes where starts_with(schemaname, '${NAMESPACE}rm_')`,
+  );
+  return new Map(
+    rows.map((r) => [
+      r.name,
+      {
+        name: r.name,
+        ins: Number(r.ins),
+        upd: Number(r.upd),
+        hot: Number(r.hot),
+        del: Number(r.del),
+        scans: Number(r.scans),
+      },
+    ]),
+  );
+}
+
+function printActivity(
+  before: Map<string, TableActivity>,
+  after: Map<string, TableActivity>,
+  bookings: number,
+): void {
+  console.log('read model tables in the measured window (per booking placed; idx = index scans):');
+  for (const [name, a] of [...after].sort((x, y) => x[0].localeCompare(y[0]))) {
+    const b = before.get(name);
+    const d = (f: keyof Omit<TableActivity, 'name'>) =>
+      ((a[f] - (b?.[f] ?? 0)) / Math.max(1, bookings)).toFixed(2);
+    console.log(
+      name.includes('.')
+        ? `    ${name.padEnd(58)} idx ${d('scans')}`
+        : `  ${name.padEnd(60)} ins ${d('ins')} upd ${d('upd')} hot ${d('hot')} del ${d('del')} idx ${d('scans')}`,
+    );
+  }
+}
+
 async function main(): Promise<void> {
   const loadAtStart = load();
   const database = await createDatabase({ kind: 'postgres', url: url as string, poolMax: 12 });
@@ -180,7 +309,7 @@ async function main(): Promise<void> {
           position: result.position,
           at: now(),
           seen: new Map(),
-          expected: PROJECTORS.filter((p) => matchesFilter(record, p.filter)).map((p) => p.name),
+          expected: SELECTED.filter((p) => matchesFilter(record, p.filter)).map((p) => p.name),
         };
         appends.push(append);
         pending.push(append);
@@ -211,11 +340,12 @@ async function main(): Promise<void> {
     `centres set up through the command handlers in ${((now() - setupStarted) / 1000).toFixed(1)} s`,
   );
 
+  const profiler = process.env.LAG_SQL_PROFILE === undefined ? undefined : sqlProfile(db, () => recording);
   const runner = createProjectionRunner({
     ledger,
-    db,
+    db: profiler?.executor ?? db,
     cache,
-    projectors: PROJECTORS,
+    projectors: SELECTED,
     layout,
     ...(process.env.LAG_WINDOW_MS === undefined
       ? {}
@@ -225,12 +355,13 @@ async function main(): Promise<void> {
   await runner.start();
   await runner.waitForCatchUp(undefined, 300_000);
   console.log(
-    `projection runner live in ${((now() - runnerStarted) / 1000).toFixed(1)} s (all ${PROJECTORS.length} read models)`,
+    `projection runner live in ${((now() - runnerStarted) / 1000).toFixed(1)} s (${SELECTED.length === PROJECTORS.length ? 'all ' : ''}${SELECTED.length} read models)`,
   );
 
   // The poller: checkpoints of every projector, and the bookings rows placed but not seen yet.
   const bookingsView = `${layout.viewSchema(undefined)}.bookings`;
   const rowWait = new Map<string, number>();
+  const pollRows = SELECTED.some((p) => p.name === 'bookings');
   const rowLatency: number[] = [];
   let polling = true;
   const poller = (async () => {
@@ -323,7 +454,7 @@ async function main(): Promise<void> {
       if (measured) {
         measuredPlaced += 1;
         placeLatency.push(now() - began);
-        rowWait.set(booking.bookingId, now());
+        if (pollRows) rowWait.set(booking.bookingId, now());
       }
     } catch (error) {
       if (error instanceof DomainError) refused += 1;
@@ -399,6 +530,7 @@ async function main(): Promise<void> {
   const issuedBefore = issued;
   const skippedBefore = skipped;
   const refusedBefore = refused;
+  const activityBefore = profiler === undefined ? undefined : await tableActivity(db);
   const profile = process.env.LAG_PROFILE === undefined ? undefined : await startProfile();
   const measured = await runPhase(SECONDS, true);
   if (profile !== undefined) await profile(process.env.LAG_PROFILE as string);
@@ -421,7 +553,7 @@ async function main(): Promise<void> {
   );
   console.log(`placeBooking latency            ${fmt(percentiles(placeLatency))}`);
   console.log('append-to-visible, per read model (checkpoint past the append):');
-  for (const projector of PROJECTORS) {
+  for (const projector of SELECTED) {
     const values = appends.flatMap((a) => {
       const ms = a.seen.get(projector.name);
       return ms === undefined ? [] : [ms];
@@ -443,10 +575,22 @@ async function main(): Promise<void> {
   console.log(
     `load average: ${loadAtStart} at start, ${loadAtEnd} at end (measured placements ${measuredPlaced})`,
   );
+  await profiler?.report(measured.placed);
+  if (activityBefore !== undefined) {
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    printActivity(activityBefore, await tableActivity(db), measured.placed);
+  }
   console.log(
     `longest transaction holding an xid on the instance (sampled every 2 s): ${longestXact.toFixed(1)} s${longestXact > 0.25 ? ' — appends stay invisible to every subscriber meanwhile: latencies above include that wait' : ''}${xactSampleFailures > 0 ? ` (${xactSampleFailures} samples failed)` : ''}`,
   );
 
+  if (process.env.LAG_KEEP !== undefined) {
+    console.log(`kept: schemas ${LEDGER_SCHEMA}, ${NAMESPACE}* (the next run drops them)`);
+    await cache.close();
+    await ledger.close();
+    await database.close();
+    return;
+  }
   // Redis keys of the bench's generations, then its schemas.
   for (const record of await listGenerations(db, layout)) {
     const projector = PROJECTORS.find((p) => p.name === record.projector);

@@ -15,6 +15,7 @@ import { bookingIdsOf } from '../bookings/bookings-projector.js';
 import { applyWithErasures, isErasedValue, personalText, revisionNumber } from '../bookings/shared.js';
 import {
   type ApplyContext,
+  type ApplyMode,
   defineProjector,
   type MaintenanceContext,
   type ProjectionEvent,
@@ -340,10 +341,31 @@ export function foldAgendaInspector(
 // Loading the rows a batch touches (one query per table)
 // ---------------------------------------------------------------------------------------------
 
-async function loadJson<R>(tx: SqlExecutor, sql: string, keys: readonly unknown[]): Promise<R[]> {
+/** Rows of `sql` for `keys`, sent as one JSON parameter (or, `json` false, as a text array). */
+async function loadJson<R>(
+  tx: SqlExecutor,
+  sql: string,
+  keys: readonly unknown[],
+  json = true,
+): Promise<R[]> {
   if (keys.length === 0) return [];
-  const { rows } = await tx.query<{ row: R }>(sql, [JSON.stringify(keys)]);
+  const { rows } = await tx.query<{ row: R }>(sql, [json ? JSON.stringify(keys) : keys]);
   return rows.map(({ row }) => row);
+}
+
+/**
+ * The rows of `table` (alias `alias`) matching keys given as a JSON array of records `k(columns)`,
+ * `on` the table's primary key. A live batch has a few dozen keys while the table may still be
+ * small or without statistics (a new generation): the planner then picks a hash join over a
+ * sequential scan of the whole table, whose cost grows with it. Live batches therefore look each
+ * key up on its own (a lateral `limit 1` subquery is planned as an index lookup per key); a
+ * catch-up batch, with thousands of keys, lets the planner choose the join.
+ */
+function byKeys(mode: ApplyMode, table: string, alias: string, columns: string, on: string): string {
+  return mode === 'live'
+    ? `select to_jsonb(${alias}) as row from jsonb_to_recordset($1::jsonb) k(${columns})
+        cross join lateral (select * from ${table} ${alias} where ${on} limit 1) ${alias}`
+    : `select to_jsonb(${alias}) as row from ${table} ${alias} join jsonb_to_recordset($1::jsonb) k(${columns}) on ${on}`;
 }
 
 const entryKey = (centreId: string, day: string, entryId: string) => `${centreId}/${day}/${entryId}`;
@@ -382,8 +404,13 @@ async function applyAgenda(events: readonly ProjectionEvent[], ctx: ApplyContext
     (
       await loadJson<DayRow>(
         ctx.tx,
-        `select to_jsonb(d) as row from ${ctx.table('agenda_days')} d
-          join jsonb_to_recordset($1::jsonb) k("centreId" text, date date) on d.centre_id = k."centreId" and d.day = k.date`,
+        byKeys(
+          ctx.mode,
+          ctx.table('agenda_days'),
+          'd',
+          `"centreId" text, date date`,
+          `d.centre_id = k."centreId" and d.day = k.date`,
+        ),
         dayKeys.map(({ centreId, date }) => ({ centreId, date })),
       )
     ).map((row) => [dayKey(row.centre_id, row.day), row]),
@@ -411,9 +438,13 @@ async function applyAgenda(events: readonly ProjectionEvent[], ctx: ApplyContext
     (
       await loadJson<AgendaEntryRow>(
         ctx.tx,
-        `select to_jsonb(e) as row from ${ctx.table('agenda_entries')} e
-          join jsonb_to_recordset($1::jsonb) k("centreId" text, date date, "entryId" text)
-            on e.centre_id = k."centreId" and e.day = k.date and e.entry_id = k."entryId"`,
+        byKeys(
+          ctx.mode,
+          ctx.table('agenda_entries'),
+          'e',
+          `"centreId" text, date date, "entryId" text`,
+          `e.centre_id = k."centreId" and e.day = k.date and e.entry_id = k."entryId"`,
+        ),
         entryKeys,
       )
     ).map((row) => [entryKey(row.centre_id, row.day, row.entry_id), row]),
@@ -454,9 +485,10 @@ async function applyAgenda(events: readonly ProjectionEvent[], ctx: ApplyContext
         (
           await loadJson<AgendaBookingRow>(
             ctx.tx,
-            `select to_jsonb(b) as row from ${ctx.table('agenda_bookings')} b
-            where b.booking_id in (select jsonb_array_elements_text($1::jsonb))`,
+            // `= any` of the ids: an index scan however small the table looks to the planner.
+            `select to_jsonb(b) as row from ${ctx.table('agenda_bookings')} b where b.booking_id = any($1::text[])`,
             missing,
+            false,
           )
         ).map((row) => [row.booking_id, row]),
       ),
@@ -479,9 +511,13 @@ async function applyAgenda(events: readonly ProjectionEvent[], ctx: ApplyContext
     (
       await loadJson<AgendaInspectorRow>(
         ctx.tx,
-        `select to_jsonb(i) as row from ${ctx.table('agenda_inspectors')} i
-          join jsonb_to_recordset($1::jsonb) k("centreId" text, "inspectorId" text)
-            on i.centre_id = k."centreId" and i.inspector_id = k."inspectorId"`,
+        byKeys(
+          ctx.mode,
+          ctx.table('agenda_inspectors'),
+          'i',
+          `"centreId" text, "inspectorId" text`,
+          `i.centre_id = k."centreId" and i.inspector_id = k."inspectorId"`,
+        ),
         inspectorEvents.map((e) => ({ centreId: centreIdOf(e), inspectorId: inspectorIdOf(e) })),
       )
     ).map((row) => [inspectorKey(row.centre_id, row.inspector_id), row]),

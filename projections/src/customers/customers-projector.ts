@@ -195,15 +195,26 @@ export function foldCustomerBooking(
 // The customers table, recomputed from customer_bookings
 // ---------------------------------------------------------------------------------------------
 
-function recomputeCustomers(schema: string): string {
+/**
+ * `perKey`: a few customers (a live batch). Their bookings are then read customer by customer (a
+ * lateral subquery, planned as an index scan of `customer_bookings_customer` per key) rather than
+ * leaving the join to the planner, which estimates the JSON keys at 100 rows and, while the table
+ * is young or has no statistics, hash-joins it in full at a cost growing with it. Otherwise (the
+ * customers a catch-up deferred, possibly all of them) the planner chooses. Same rows either way.
+ */
+function recomputeCustomers(schema: string, perKey: boolean): string {
   const bookings = `${schema}.customer_bookings`;
   const customers = `${schema}.customers`;
+  const mine = perKey
+    ? `select b.* from k cross join lateral (
+    select * from ${bookings} b where b.tenant_id = k.tenant_id and b.customer_id = k.customer_id offset 0) b`
+    : `select b.* from ${bookings} b join k on b.tenant_id = k.tenant_id and b.customer_id = k.customer_id`;
   return `
 with k as (
   select distinct k.tenant_id, k.customer_id
     from jsonb_to_recordset($1::jsonb) k(tenant_id text, customer_id text)
 ), mine as (
-  select b.* from ${bookings} b join k on b.tenant_id = k.tenant_id and b.customer_id = k.customer_id
+  ${mine}
 ), agg as (
   select tenant_id, customer_id,
          count(*)::int as bookings_count,
@@ -224,10 +235,14 @@ with k as (
 ), latest as (
   select distinct on (tenant_id, customer_id) tenant_id, customer_id, booking_id, reference, status, start_local, centre_id
     from mine order by tenant_id, customer_id, start_local desc, booking_id desc
+), dead as (
+  select k.tenant_id, k.customer_id from k
+   where not exists (select 1 from mine m where m.tenant_id = k.tenant_id and m.customer_id = k.customer_id)
 ), gone as (
-  delete from ${customers} c using k
-   where c.tenant_id = k.tenant_id and c.customer_id = k.customer_id
-     and not exists (select 1 from mine m where m.tenant_id = k.tenant_id and m.customer_id = k.customer_id)
+  -- Customers left without bookings (rare): looked up by id, never by a join over the whole table.
+  delete from ${customers} c
+   where c.customer_id = any(array(select d.customer_id from dead d))
+     and exists (select 1 from dead d where d.tenant_id = c.tenant_id and d.customer_id = c.customer_id)
 )
 insert into ${customers} (
   tenant_id, customer_id, customer_kind, name, contact_name, email, phone, siret, plates, booking_references,
@@ -283,9 +298,10 @@ end $$;`;
 async function loadRows(tx: SqlExecutor, table: string, ids: readonly string[]) {
   const rows = new Map<string, CustomerBookingRow>();
   if (ids.length === 0) return rows;
+  // `= any` of the ids: an index scan however small the table looks to the planner.
   const { rows: found } = await tx.query<{ row: CustomerBookingRow }>(
-    `select to_jsonb(b) as row from ${table} b where b.booking_id in (select jsonb_array_elements_text($1::jsonb))`,
-    [JSON.stringify(ids)],
+    `select to_jsonb(b) as row from ${table} b where b.booking_id = any($1::text[])`,
+    [ids],
   );
   for (const { row } of found) rows.set(row.booking_id, row);
   return rows;
@@ -336,6 +352,9 @@ async function applyCustomers(events: readonly ProjectionEvent[], ctx: ApplyCont
   await recomputeTouched(ctx, touched);
 }
 
+/** Customers recomputed one by one (index lookups) at most; more are left to the planner's join. */
+const PER_KEY_RECOMPUTE = 1_000;
+
 const CUSTOMERS_DIRTY = 'customers_dirty';
 const CUSTOMER_KEY: DirtyKey = [
   ['tenant_id', 'text'],
@@ -354,7 +373,7 @@ async function recomputeTouched(
   );
   const all = deferred.length === 0 ? touched : [...touched, ...deferred];
   if (all.length === 0) return;
-  await ctx.tx.query(recomputeCustomers(ctx.schema), [JSON.stringify(all)]);
+  await ctx.tx.query(recomputeCustomers(ctx.schema, all.length <= PER_KEY_RECOMPUTE), [JSON.stringify(all)]);
 }
 
 export const customersProjector = defineProjector({

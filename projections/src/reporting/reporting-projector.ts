@@ -344,7 +344,16 @@ function capacityRows(batch: CentreBatch): DayCapacityRow[] {
 const LIVE = `status in ('placed', 'confirmed', 'checked_in', 'completed', 'no_show')`;
 const DAY_MINUTES = 1440;
 
-function recomputeDays(schema: string): string {
+/**
+ * The statement recomputing the counters of the (tenant, centre, day) keys of `$1` (a JSON array)
+ * from `booking_facts`. `perKey`: a few keys (a live batch); each key's facts are then aggregated
+ * on their own (a lateral aggregate, planned as an index scan of `booking_facts_appointment` /
+ * `booking_facts_placement` per key) rather than leaving the join to the planner, which estimates
+ * the JSON keys at 100 rows and, while the table is young or has no statistics, hash-joins the
+ * whole table, at a cost growing with it. Otherwise (a catch-up batch, thousands of keys) the
+ * planner chooses. Same rows either way: a key without facts gets zeros.
+ */
+function recomputeDays(schema: string, perKey: boolean): string {
   const facts = `${schema}.booking_facts`;
   const counters = [
     'appointments_count',
@@ -379,11 +388,7 @@ function recomputeDays(schema: string): string {
   ];
   const lead = (from: number, to: number | null) =>
     `count(*) filter (where lead_time_minutes >= ${from * DAY_MINUTES}${to === null ? '' : ` and lead_time_minutes < ${to * DAY_MINUTES}`})::int`;
-  return `
-with k as (
-  select distinct k.tenant_id, k.centre_id, k.day from jsonb_to_recordset($1::jsonb) k(tenant_id text, centre_id text, day date)
-), a as (
-  select f.tenant_id, f.centre_id, f.appointment_date as day,
+  const appointments = `
          count(*)::int as appointments_count,
          count(*) filter (where status = 'placed')::int as held_count,
          count(*) filter (where status = 'confirmed')::int as confirmed_count,
@@ -400,11 +405,8 @@ with k as (
          coalesce(sum(revenue_cents), 0)::bigint as revenue_cents,
          coalesce(sum(revenue_cents) filter (where payment_mode = 'online'), 0)::bigint as revenue_online_cents,
          coalesce(sum(revenue_cents) filter (where payment_mode = 'on_site'), 0)::bigint as revenue_on_site_cents,
-         coalesce(sum(refunded_cents), 0)::bigint as refunded_cents
-    from ${facts} f join k on f.tenant_id = k.tenant_id and f.centre_id = k.centre_id and f.appointment_date = k.day
-   group by 1, 2, 3
-), p as (
-  select f.tenant_id, f.placed_centre_id as centre_id, f.placed_date as day,
+         coalesce(sum(refunded_cents), 0)::bigint as refunded_cents`;
+  const placements = `
          count(*)::int as placed_count,
          count(*) filter (where channel = 'web')::int as placed_web_count,
          count(*) filter (where channel = 'mobile')::int as placed_mobile_count,
@@ -416,9 +418,26 @@ with k as (
          ${lead(3, 7)} as lead_time_3d_7d_count,
          ${lead(7, 14)} as lead_time_7d_14d_count,
          ${lead(14, 30)} as lead_time_14d_30d_count,
-         ${lead(30, null)} as lead_time_over_30d_count
+         ${lead(30, null)} as lead_time_over_30d_count`;
+  const a = perKey
+    ? `select k.tenant_id, k.centre_id, k.day, x.* from k cross join lateral (select ${appointments}
+    from ${facts} f where f.tenant_id = k.tenant_id and f.centre_id = k.centre_id and f.appointment_date = k.day) x`
+    : `select f.tenant_id, f.centre_id, f.appointment_date as day, ${appointments}
+    from ${facts} f join k on f.tenant_id = k.tenant_id and f.centre_id = k.centre_id and f.appointment_date = k.day
+   group by 1, 2, 3`;
+  const p = perKey
+    ? `select k.tenant_id, k.centre_id, k.day, x.* from k cross join lateral (select ${placements}
+    from ${facts} f where f.tenant_id = k.tenant_id and f.placed_centre_id = k.centre_id and f.placed_date = k.day) x`
+    : `select f.tenant_id, f.placed_centre_id as centre_id, f.placed_date as day, ${placements}
     from ${facts} f join k on f.tenant_id = k.tenant_id and f.placed_centre_id = k.centre_id and f.placed_date = k.day
-   group by 1, 2, 3
+   group by 1, 2, 3`;
+  return `
+with k as (
+  select distinct k.tenant_id, k.centre_id, k.day from jsonb_to_recordset($1::jsonb) k(tenant_id text, centre_id text, day date)
+), a as (
+  ${a}
+), p as (
+  ${p}
 )
 insert into ${schema}.daily_centre_facts (tenant_id, centre_id, day, ${counters.join(', ')})
 select k.tenant_id, k.centre_id, k.day, ${counters
@@ -430,13 +449,21 @@ select k.tenant_id, k.centre_id, k.day, ${counters
 on conflict (tenant_id, centre_id, day) do update set ${counters.map((c) => `${c} = excluded.${c}`).join(', ')}`;
 }
 
+/** (centre, day) keys recomputed one by one (index lookups) at most; more are left to the planner. */
+const PER_KEY_RECOMPUTE = 1_000;
+
 // ---------------------------------------------------------------------------------------------
 // The projector
 // ---------------------------------------------------------------------------------------------
 
-async function loadJson<R>(tx: SqlExecutor, sql: string, keys: readonly unknown[]): Promise<R[]> {
-  if (keys.length === 0) return [];
-  const { rows } = await tx.query<{ row: R }>(sql, [JSON.stringify(keys)]);
+/**
+ * Rows of `sql` for `ids`, sent as one text array: `= any($1::text[])` is an index scan however
+ * small the table looks to the planner (a set-returning function joined in would be estimated at
+ * 100 rows, and a young table hash-joined in full, at a cost growing with it).
+ */
+async function loadJson<R>(tx: SqlExecutor, sql: string, ids: readonly string[]): Promise<R[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await tx.query<{ row: R }>(sql, [ids]);
   return rows.map(({ row }) => row);
 }
 
@@ -575,8 +602,7 @@ ${dailyFactsComments(schema)}`,
           (
             await loadJson<BookingFactRow>(
               ctx.tx,
-              `select to_jsonb(f) as row from ${ctx.table('booking_facts')} f
-              where f.booking_id in (select jsonb_array_elements_text($1::jsonb))`,
+              `select to_jsonb(f) as row from ${ctx.table('booking_facts')} f where f.booking_id = any($1::text[])`,
               missing,
             )
           ).map((row) => [row.booking_id, row]),
@@ -595,8 +621,7 @@ ${dailyFactsComments(schema)}`,
     const missing = [...centreIds].filter((id) => !ctx.memory.has(memoryKey(id)));
     for (const row of await loadJson<CentreCalendarRow>(
       ctx.tx,
-      `select to_jsonb(c) as row from ${ctx.table('centre_calendars')} c
-        where c.centre_id in (select jsonb_array_elements_text($1::jsonb))`,
+      `select to_jsonb(c) as row from ${ctx.table('centre_calendars')} c where c.centre_id = any($1::text[])`,
       missing,
     )) {
       ctx.memory.set(memoryKey(row.centre_id), row);
@@ -688,7 +713,9 @@ ${dailyFactsComments(schema)}`,
     await upsertRows(ctx.tx, ctx.table('booking_facts'), [...changedFacts.values()], { key: ['booking_id'] });
     for (const [id, row] of changedFacts) factMemory.remember(id, row);
     if (touchedDays.size > 0) {
-      await ctx.tx.query(recomputeDays(ctx.schema), [JSON.stringify([...touchedDays.values()])]);
+      await ctx.tx.query(recomputeDays(ctx.schema, touchedDays.size <= PER_KEY_RECOMPUTE), [
+        JSON.stringify([...touchedDays.values()]),
+      ]);
     }
   },
 });

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { type CopySqlExecutor, copyOn } from './pg-copy.js';
 import type { SqlExecutor, TransactionalSqlExecutor } from './sql-executor.js';
 
 /**
@@ -133,7 +134,12 @@ export function pgExecutor(pool: pg.Pool): TransactionalSqlExecutor {
       let broken: Error | undefined;
       try {
         await client.query('begin');
-        const result = await fn(clientExecutor(client));
+        // A transaction's own connection also takes COPY FROM STDIN (bulk loads, see pg-copy.ts).
+        const tx: CopySqlExecutor = {
+          ...clientExecutor(client),
+          copyFrom: (statement, data) => copyOn(client, statement, data),
+        };
+        const result = await fn(tx);
         await client.query('commit');
         return result;
       } catch (error) {

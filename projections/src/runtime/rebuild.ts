@@ -15,6 +15,7 @@ import {
   resumableGeneration,
   swapGeneration,
 } from './registry.js';
+import { bulkLoading } from './sql.js';
 
 export interface RebuildDeps {
   readonly ledger: Ledger;
@@ -95,7 +96,8 @@ export async function rebuildProjector(
   for (let pass = 0; pass < 10; pass += 1) {
     const result = await catchUp({
       ledger: deps.ledger,
-      db: deps.db,
+      // Large upserts of the new generation go through COPY where the database offers it.
+      db: bulkLoading(deps.db),
       layout: deps.layout,
       handle,
       cache: deps.cache,
@@ -192,7 +194,8 @@ export async function rebuildProjectors(
     const passStarted = Date.now() - started;
     const result = await catchUpMany({
       ledger: deps.ledger,
-      db: deps.db,
+      // Large upserts of the new generation go through COPY where the database offers it.
+      db: bulkLoading(deps.db),
       layout: deps.layout,
       handles: entries.map((e) => e.handle),
       cache: deps.cache,

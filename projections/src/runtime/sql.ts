@@ -1,4 +1,9 @@
-import type { SqlExecutor } from '@pti/platform';
+import {
+  type CopySqlExecutor,
+  type SqlExecutor,
+  supportsCopy,
+  type TransactionalSqlExecutor,
+} from '@pti/platform';
 
 /** Lower-case SQL identifiers we generate or accept (schemas, tables, columns). */
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -73,6 +78,11 @@ export async function upsertRows(
     updates.length === 0 || options.ignoreConflicts === true
       ? 'do nothing'
       : `do update set ${updates.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+  const load = bulkLoads.get(tx);
+  if (load !== undefined && unique.length >= COPY_MIN_ROWS) {
+    const copied = await copyRows(load, tx as CopySqlExecutor, table, unique, columns, key, onConflict);
+    if (copied !== undefined) return copied;
+  }
   const sql = `insert into ${table} (${list})
      select ${list} from json_populate_recordset(null::${table}, $1::json)
      on conflict (${key.join(', ')}) ${onConflict}`;
@@ -105,4 +115,222 @@ export async function deleteRows(
     [toJson(dedupe(keys, key))],
   );
   return result.rowCount;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bulk loads: large upserts of a catch-up through COPY
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A catch-up (rebuild, first build) writes millions of rows into a fresh table set. Through
+ * `json_populate_recordset` PostgreSQL parses every row's JSON, plans and runs an INSERT … ON
+ * CONFLICT per statement; `COPY … FROM STDIN` costs it a fraction of that. `bulkLoading(db)` marks
+ * the transactions it opens (when the executor offers COPY: `pgExecutor`'s transactions; PGlite
+ * keeps the INSERT path), and `upsertRows` then writes the same rows, with the same
+ * outcome, through COPY:
+ *
+ * * into a table that is empty (a new generation's first flush): straight COPY, the rows being
+ *   unique by key (`dedupe`) nothing can conflict;
+ * * append-only writes (`ignoreConflicts`, e.g. audit): straight COPY inside a savepoint; should a
+ *   key exist already (a redelivered batch), the savepoint is rolled back and the rows go through
+ *   the staging path, which skips them as ON CONFLICT DO NOTHING does;
+ * * otherwise (staging): COPY into a temporary table dropped at commit, then one INSERT … SELECT …
+ *   ON CONFLICT from it, the statement the JSON path runs minus the JSON.
+ *
+ * Values are written in COPY text format the way `json_populate_recordset` reads their JSON: null
+ * and undefined as NULL, Date as ISO text, bigint as decimal, arrays as array literals for array
+ * columns, JSON text for json/jsonb columns (and objects elsewhere). Tables under row-level security
+ * for the writing role (COPY FROM refuses them) keep the INSERT path.
+ */
+interface BulkLoad {
+  /** Column kinds per table (one catalog read per table and transaction). */
+  readonly tables: Map<string, Promise<TableShape>>;
+  /** Staging tables created in this transaction (names must differ). */
+  staged: number;
+}
+
+interface TableShape {
+  readonly kinds: ReadonlyMap<string, ColumnKind>;
+  /** COPY FROM is refused (row-level security applies to this role). */
+  readonly rowSecurity: boolean;
+}
+
+type ColumnKind = 'scalar' | 'json' | 'array';
+
+const bulkLoads = new WeakMap<SqlExecutor, BulkLoad>();
+
+/** Below this many rows a statement's fixed costs dominate: the JSON path is as cheap. */
+const COPY_MIN_ROWS = 500;
+
+/** Rows per chunk of COPY text handed to the connection. */
+const COPY_CHUNK_ROWS = 2_000;
+
+/**
+ * `db` whose transactions write large upserts through COPY when the executor supports it (see
+ * above). Queries outside transactions are unchanged.
+ */
+export function bulkLoading(db: TransactionalSqlExecutor): TransactionalSqlExecutor {
+  return {
+    query: (sql, params) => db.query(sql, params),
+    exec: (script) => db.exec(script),
+    transaction: (fn) =>
+      db.transaction((tx) => {
+        if (supportsCopy(tx)) bulkLoads.set(tx, { tables: new Map(), staged: 0 });
+        return fn(tx);
+      }),
+  };
+}
+
+async function tableShape(tx: SqlExecutor, table: string): Promise<TableShape> {
+  const { rows } = await tx.query<{ name: string; category: string; type: string; rls: boolean }>(
+    `select a.attname as name, t.typcategory as category, t.typname as type,
+            row_security_active($1::regclass) as rls
+       from pg_attribute a join pg_type t on t.oid = a.atttypid
+      where a.attrelid = $1::regclass and a.attnum > 0 and not a.attisdropped`,
+    [table],
+  );
+  const kinds = new Map<string, ColumnKind>();
+  for (const row of rows) {
+    kinds.set(
+      row.name,
+      row.category === 'A' ? 'array' : row.type === 'json' || row.type === 'jsonb' ? 'json' : 'scalar',
+    );
+  }
+  return { kinds, rowSecurity: rows[0]?.rls === true };
+}
+
+async function copyRows(
+  load: BulkLoad,
+  tx: CopySqlExecutor,
+  table: string,
+  rows: readonly SqlRow[],
+  columns: readonly string[],
+  key: readonly string[],
+  onConflict: string,
+): Promise<number | undefined> {
+  let shape = load.tables.get(table);
+  if (shape === undefined) {
+    shape = tableShape(tx, table);
+    load.tables.set(table, shape);
+  }
+  const { kinds, rowSecurity } = await shape;
+  if (rowSecurity) return undefined;
+  const columnKinds = columns.map((c) => kinds.get(c) ?? 'scalar');
+  const list = columns.join(', ');
+  const data = () => copyText(rows, columns, columnKinds);
+  const { rows: found } = await tx.query<{ present: boolean }>(
+    `select exists (select 1 from ${table}) as present`,
+  );
+  if (found[0]?.present !== true) return tx.copyFrom(`copy ${table} (${list}) from stdin`, data());
+  if (onConflict === 'do nothing') {
+    await tx.exec('savepoint pti_copy');
+    try {
+      const copied = await tx.copyFrom(`copy ${table} (${list}) from stdin`, data());
+      await tx.exec('release savepoint pti_copy');
+      return copied;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== '23505') throw error;
+      await tx.exec('rollback to savepoint pti_copy; release savepoint pti_copy');
+    }
+  }
+  load.staged += 1;
+  const stage = `pti_stage_${load.staged}`;
+  // Only the written columns, without the table's constraints: columns left out keep their
+  // defaults in the table (a NOT NULL copied from `like` would refuse them here).
+  await tx.exec(
+    `create temporary table ${stage} on commit drop as select ${list} from ${table} with no data`,
+  );
+  await tx.copyFrom(`copy ${stage} (${list}) from stdin`, data());
+  const { rowCount } = await tx.query(
+    `insert into ${table} (${list}) select ${list} from ${stage} on conflict (${key.join(', ')}) ${onConflict}`,
+  );
+  await tx.exec(`drop table ${stage}`);
+  return rowCount;
+}
+
+/** The rows in COPY text format, in chunks. */
+function* copyText(
+  rows: readonly SqlRow[],
+  columns: readonly string[],
+  kinds: readonly ColumnKind[],
+): Generator<string> {
+  const width = columns.length;
+  let out = '';
+  let inChunk = 0;
+  for (const row of rows) {
+    const record = row as Readonly<Record<string, unknown>>;
+    for (let i = 0; i < width; i += 1) {
+      if (i > 0) out += '\t';
+      out += copyField(record[columns[i] as string], kinds[i] as ColumnKind);
+    }
+    out += '\n';
+    inChunk += 1;
+    if (inChunk === COPY_CHUNK_ROWS) {
+      yield out;
+      out = '';
+      inChunk = 0;
+    }
+  }
+  if (out.length > 0) yield out;
+}
+
+const COPY_SPECIAL = /[\\\n\r\t]/;
+const COPY_SPECIALS = /[\\\n\r\t]/g;
+const COPY_ESCAPES: Readonly<Record<string, string>> = {
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+};
+const escapeCopy = (text: string) =>
+  COPY_SPECIAL.test(text) ? text.replace(COPY_SPECIALS, (c) => COPY_ESCAPES[c] as string) : text;
+
+/** One value as `json_populate_recordset` would read it from the row's JSON, in COPY text. */
+function copyField(value: unknown, kind: ColumnKind): string {
+  if (value === null || value === undefined) return '\\N';
+  if (kind === 'json') return escapeCopy(toJson(value));
+  switch (typeof value) {
+    case 'string':
+      return escapeCopy(value);
+    case 'number':
+      return Number.isFinite(value) ? String(value) : '\\N';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'bigint':
+      return value.toString();
+    case 'object': {
+      if (value instanceof Date) return Number.isNaN(value.getTime()) ? '\\N' : value.toISOString();
+      if (kind === 'array' && Array.isArray(value)) return escapeCopy(arrayLiteral(value));
+      return escapeCopy(toJson(value));
+    }
+    default:
+      // Functions and symbols: JSON leaves them out, so the column reads NULL.
+      return '\\N';
+  }
+}
+
+/** A JavaScript array as a PostgreSQL array literal (elements quoted). */
+function arrayLiteral(items: readonly unknown[]): string {
+  let out = '{';
+  for (let i = 0; i < items.length; i += 1) {
+    if (i > 0) out += ',';
+    out += arrayElement(items[i]);
+  }
+  return `${out}}`;
+}
+
+function arrayElement(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (Array.isArray(value)) return arrayLiteral(value);
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return 'NULL';
+    text = String(value);
+  } else if (typeof value === 'boolean' || typeof value === 'bigint') text = String(value);
+  else if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) return 'NULL';
+    text = value.toISOString();
+  } else text = toJson(value);
+  return `"${text.replace(/["\\]/g, '\\$&')}"`;
 }

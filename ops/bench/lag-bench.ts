@@ -17,7 +17,7 @@
  * (`placeBooking`, in-process, no HTTP) append to a PostgreSQL ledger (schema `bench_lag_ledger`,
  * recreated each run) while a projection runner with every read model follows it live (namespace
  * `benchlag_`, Redis keys `benchlag_rm:…`). Placements are offered open-loop at LAG_RATE per second
- * on random centres/days/starts; refused ones (slot taken) append nothing and are counted apart.
+ * on random centres and open starts; refused ones (slot taken) append nothing and are counted apart, per code.
  *
  * What is measured, for every append made during the measured window (the hold on the calendar
  * stream and the BookingPlaced on the booking stream of each placement):
@@ -406,19 +406,33 @@ async function main(): Promise<void> {
   // Open-loop placements: due = rate × elapsed, at most IN_FLIGHT outstanding.
   const rnd = random(7);
   const today = instantToLocal(new Date()).date;
-  const days = Array.from({ length: 40 }, (_, n) => addDaysToLocalDate(today, n + 1));
-  const grid: string[] = [];
-  for (const { from, to } of [MORNING, AFTERNOON]) {
-    for (
-      let m = Number(from.slice(0, 2)) * 60 + Number(from.slice(3));
-      m + 45 <= Number(to.slice(0, 2)) * 60 + Number(to.slice(3));
-      m += 15
-    )
-      grid.push(`${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
+  // Starts the centres are open at (their week: Monday to Friday morning and afternoon, Saturday
+  // morning, Sunday closed), so a placement is refused only by what bookings do to each other.
+  const gridOf = (periods: readonly { from: string; to: string }[]) => {
+    const starts: string[] = [];
+    for (const { from, to } of periods) {
+      for (
+        let m = Number(from.slice(0, 2)) * 60 + Number(from.slice(3));
+        m + 45 <= Number(to.slice(0, 2)) * 60 + Number(to.slice(3));
+        m += 15
+      )
+        starts.push(`${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
+    }
+    return starts;
+  };
+  const openStarts: string[] = [];
+  for (let n = 1; n <= 40; n += 1) {
+    const day = addDaysToLocalDate(today, n);
+    const weekday = new Date(`${day}T12:00:00Z`).getUTCDay();
+    if (weekday === 0) continue;
+    for (const start of gridOf(weekday === 6 ? [MORNING] : [MORNING, AFTERNOON]))
+      openStarts.push(`${day}T${start}`);
   }
   let issued = 0;
   let placed = 0;
   let refused = 0;
+  /** Refusals of the measured window, per domain error code. */
+  const refusals = new Map<string, number>();
   let failed = 0;
   let inFlight = 0;
   let skipped = 0;
@@ -432,7 +446,7 @@ async function main(): Promise<void> {
         ctx,
         {
           centreId: centreSetup(Math.floor(rnd() * CENTRES)).centreId,
-          start: `${days[Math.floor(rnd() * days.length)]}T${grid[Math.floor(rnd() * grid.length)]}`,
+          start: openStarts[Math.floor(rnd() * openStarts.length)] as string,
           controlType: 'CTP',
           vehicle: {
             plate: `AB-${String(100 + (n % 900)).padStart(3, '0')}-CD`,
@@ -457,8 +471,10 @@ async function main(): Promise<void> {
         if (pollRows) rowWait.set(booking.bookingId, now());
       }
     } catch (error) {
-      if (error instanceof DomainError) refused += 1;
-      else {
+      if (error instanceof DomainError) {
+        refused += 1;
+        if (measured) refusals.set(error.code, (refusals.get(error.code) ?? 0) + 1);
+      } else {
         failed += 1;
         if (failed <= 3) console.error('placement failed', error);
       }
@@ -551,6 +567,8 @@ async function main(): Promise<void> {
   console.log(
     `placements: ${measured.placed} placed in ${measured.seconds.toFixed(1)} s = ${Math.round(measured.placed / measured.seconds)} bookings/s (offered ${RATE}/s: ${issued - issuedBefore} offered, ${skipped - skippedBefore} not sent because ${IN_FLIGHT} were in flight, ${refused - refusedBefore} refused by the domain, ${failed} errors); ${appends.length} appends timed`,
   );
+  if (refusals.size > 0)
+    console.log(`refused, per code: ${[...refusals].map(([code, count]) => `${code} ${count}`).join(', ')}`);
   console.log(`placeBooking latency            ${fmt(percentiles(placeLatency))}`);
   console.log('append-to-visible, per read model (checkpoint past the append):');
   for (const projector of SELECTED) {

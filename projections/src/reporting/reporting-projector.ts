@@ -461,7 +461,7 @@ const PER_KEY_RECOMPUTE = 1_000;
  * small the table looks to the planner (a set-returning function joined in would be estimated at
  * 100 rows, and a young table hash-joined in full, at a cost growing with it).
  */
-async function loadJson<R>(tx: SqlExecutor, sql: string, ids: readonly string[]): Promise<R[]> {
+async function loadByIds<R>(tx: SqlExecutor, sql: string, ids: readonly string[]): Promise<R[]> {
   if (ids.length === 0) return [];
   const { rows } = await tx.query<{ row: R }>(sql, [ids]);
   return rows.map(({ row }) => row);
@@ -600,7 +600,7 @@ ${dailyFactsComments(schema)}`,
       async (missing) =>
         new Map(
           (
-            await loadJson<BookingFactRow>(
+            await loadByIds<BookingFactRow>(
               ctx.tx,
               `select to_jsonb(f) as row from ${ctx.table('booking_facts')} f where f.booking_id = any($1::text[])`,
               missing,
@@ -619,7 +619,7 @@ ${dailyFactsComments(schema)}`,
       for (const id of [placed, moved, known]) if (id !== undefined) centreIds.add(id);
     }
     const missing = [...centreIds].filter((id) => !ctx.memory.has(memoryKey(id)));
-    for (const row of await loadJson<CentreCalendarRow>(
+    for (const row of await loadByIds<CentreCalendarRow>(
       ctx.tx,
       `select to_jsonb(c) as row from ${ctx.table('centre_calendars')} c where c.centre_id = any($1::text[])`,
       missing,

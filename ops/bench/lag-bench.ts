@@ -122,7 +122,7 @@ function sqlProfile(db: TransactionalSqlExecutor, on: () => boolean) {
   });
   const executor: TransactionalSqlExecutor = {
     ...wrap(db),
-    transaction: (fn) => db.transaction((tx) => fn(wrap(tx))),
+    transaction: (fn, ends) => db.transaction((tx, first) => fn(wrap(tx), first), ends),
   };
   const report = async (bookings: number) => {
     const sorted = [...stats.entries()].sort((a, b) => b[1].ms - a[1].ms);

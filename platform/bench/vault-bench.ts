@@ -137,7 +137,10 @@ function countingExecutor(inner: TransactionalSqlExecutor): TransactionalSqlExec
       return sql.exec(script);
     },
   });
-  return { ...counted(inner), transaction: (fn) => inner.transaction((tx) => fn(counted(tx))) };
+  return {
+    ...counted(inner),
+    transaction: (fn, ends) => inner.transaction((tx, first) => fn(counted(tx), first), ends),
+  };
 }
 
 /**

@@ -289,7 +289,7 @@ function sqlTiming() {
   return {
     wrap: (db: TransactionalSqlExecutor): TransactionalSqlExecutor => ({
       ...timed(db),
-      transaction: (fn) => db.transaction((tx) => fn(timed(tx))),
+      transaction: (fn, ends) => db.transaction((tx, first) => fn(timed(tx), first), ends),
     }),
     report: () =>
       [...totals]

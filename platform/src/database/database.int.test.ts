@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEMORY_DATA_DIR } from '../config/config.js';
 import { createDatabase, type Database } from './database.js';
 import { openPglite } from './pglite.js';
+import { sqlLiteral } from './sql-executor.js';
 
 interface BookingTable {
   id: string;
@@ -214,6 +215,80 @@ describe.each(backends)('database on $name', ({ open }) => {
       ['RAW-1'],
     );
     expect(after).toEqual([{ day: '2026-10-26' }]);
+  });
+
+  it('runs the statements of TransactionEnds with BEGIN and COMMIT, inside the transaction', async () => {
+    await database.sql.query(
+      `insert into ${schema}.booking (id, reference, centre_id, day, price_cents, starts_at, data)
+       values ($1, 'ENDS-1', 'centre-3', '2026-11-02', 100, now(), '{}')`,
+      [randomUUID()],
+    );
+    const reference = sqlLiteral("ENDS-1'; drop table x; --\\");
+    expect(reference).toBe("E'ENDS-1''; drop table x; --\\\\'");
+    const result = await database.sql.transaction(
+      async (tx, first) => {
+        // `first` ran in this transaction: its lock is held and its setting is local to it.
+        const { rows } = await tx.query<{ setting: string; in_tx: boolean }>(
+          `select current_setting('application_name') as setting,
+                  pg_current_xact_id_if_assigned() is not null as in_tx`,
+        );
+        return { first, setting: rows[0]?.setting, price: 250 };
+      },
+      {
+        first: `select centre_id, set_config('application_name', 'ends-test', true) as app
+                  from ${schema}.booking where reference = 'ENDS-1' for update`,
+        last: (done) =>
+          `update ${schema}.booking set price_cents = ${done.price} where reference = ${sqlLiteral('ENDS-1')}`,
+      },
+    );
+    expect(result.first).toEqual([{ centre_id: 'centre-3', app: 'ends-test' }]);
+    expect(result.setting).toBe('ends-test');
+    const price = async () =>
+      (
+        await database.sql.query<{ price_cents: bigint }>(
+          `select price_cents from ${schema}.booking where reference = 'ENDS-1'`,
+        )
+      ).rows[0]?.price_cents;
+    expect(await price()).toBe(250n);
+    // The setting was local to the transaction.
+    const { rows: outside } = await database.sql.query<{ setting: string }>(
+      `select current_setting('application_name') as setting`,
+    );
+    expect(outside[0]?.setting).not.toBe('ends-test');
+
+    // A failing `last` commits nothing of the transaction, and the error reaches the caller.
+    await expect(
+      database.sql.transaction(
+        async (tx) => {
+          await tx.query(`update ${schema}.booking set centre_id = 'gone' where reference = 'ENDS-1'`);
+        },
+        { last: () => `update ${schema}.booking set price_cents = 1 / 0 where reference = 'ENDS-1'` },
+      ),
+    ).rejects.toThrow(/division by zero/);
+    // `last` returning undefined: a plain commit.
+    await database.sql.transaction(
+      async (tx) => {
+        await tx.query(`update ${schema}.booking set price_cents = 300 where reference = 'ENDS-1'`);
+      },
+      { last: () => undefined },
+    );
+    const { rows: after } = await database.sql.query<{ centre_id: string; price_cents: bigint }>(
+      `select centre_id, price_cents from ${schema}.booking where reference = 'ENDS-1'`,
+    );
+    expect(after).toEqual([{ centre_id: 'centre-3', price_cents: 300n }]);
+    // A failing `first` fails the transaction before `fn` runs.
+    let ran = false;
+    await expect(
+      database.sql.transaction(
+        async () => {
+          ran = true;
+        },
+        { first: `select * from ${schema}.no_such_table` },
+      ),
+    ).rejects.toThrow(/no_such_table/);
+    expect(ran).toBe(false);
+    // The connection is usable afterwards (the pool got a rolled-back connection back).
+    expect(await price()).toBe(300n);
   });
 
   it('maps int8, xid8 and date arrays the same way', async () => {

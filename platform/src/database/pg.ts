@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { type CopySqlExecutor, copyOn } from './pg-copy.js';
-import type { SqlExecutor, TransactionalSqlExecutor } from './sql-executor.js';
+import type { Row, SqlExecutor, TransactionalSqlExecutor } from './sql-executor.js';
 
 /**
  * Result types, identical on pg and PGlite (`pglite.ts` configures the same mapping):
@@ -126,21 +126,30 @@ function clientExecutor(client: pg.Pool | pg.PoolClient): SqlExecutor {
   };
 }
 
+/** The rows of a simple-protocol query's last statement (pg returns one result per statement). */
+function lastRows(result: pg.QueryResult | pg.QueryResult[]): Row[] {
+  const last: pg.QueryResult | undefined = Array.isArray(result) ? result.at(-1) : result;
+  return last?.rows ?? [];
+}
+
 export function pgExecutor(pool: pg.Pool): TransactionalSqlExecutor {
   return {
     ...clientExecutor(pool),
-    transaction: async (fn) => {
+    transaction: async (fn, ends) => {
       const client = await pool.connect();
       let broken: Error | undefined;
       try {
-        await client.query('begin');
+        // Without parameters pg sends one simple-protocol message: BEGIN and `first` share a round
+        // trip, and a failing statement skips the ones after it (`last` then never commits).
+        const opened = await client.query(ends?.first === undefined ? 'begin' : `begin;\n${ends.first}`);
         // A transaction's own connection also takes COPY FROM STDIN (bulk loads, see pg-copy.ts).
         const tx: CopySqlExecutor = {
           ...clientExecutor(client),
           copyFrom: (statement, data) => copyOn(client, statement, data),
         };
-        const result = await fn(tx);
-        await client.query('commit');
+        const result = await fn(tx, ends?.first === undefined ? [] : lastRows(opened));
+        const last = ends?.last?.(result);
+        await client.query(last === undefined ? 'commit' : `${last};\ncommit`);
         return result;
       } catch (error) {
         await client.query('rollback').catch((rollbackError: unknown) => {

@@ -64,7 +64,15 @@ function runnerExecutor(runner: Runner): SqlExecutor {
 export function pgliteExecutor(pglite: PGlite): TransactionalSqlExecutor {
   return {
     ...runnerExecutor(pglite),
-    transaction: (fn) => pglite.transaction((tx) => fn(runnerExecutor(tx))),
+    // One connection: `ends` saves no round trip here, it only runs in the same places.
+    transaction: (fn, ends) =>
+      pglite.transaction(async (tx) => {
+        const opened = ends?.first === undefined ? [] : ((await tx.exec(ends.first)).at(-1)?.rows ?? []);
+        const result = await fn(runnerExecutor(tx), opened);
+        const last = ends?.last?.(result);
+        if (last !== undefined) await tx.exec(last);
+        return result;
+      }),
   };
 }
 

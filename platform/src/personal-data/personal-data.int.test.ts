@@ -115,7 +115,7 @@ function countingExecutor(inner: TransactionalSqlExecutor) {
   });
   const executor: TransactionalSqlExecutor = {
     ...record(inner),
-    transaction: (fn) => inner.transaction((tx) => fn(record(tx))),
+    transaction: (fn, ends) => inner.transaction((tx, first) => fn(record(tx), first), ends),
   };
   return { statements, executor };
 }

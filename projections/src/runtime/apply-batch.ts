@@ -5,7 +5,8 @@ import {
   positionFromString,
   positionToString,
   type RecordedEvent,
-  type SqlExecutor,
+  type Row,
+  sqlLiteral,
   type TransactionalSqlExecutor,
 } from '@pti/platform';
 import { decodeRecords } from './decode.js';
@@ -42,37 +43,40 @@ export interface BatchOutcome {
  */
 const CATCH_UP_WORK_MEM = '128MB';
 
-async function lockCheckpoint(
-  tx: SqlExecutor,
+/**
+ * The statement that opens every transaction on a generation: locks its checkpoint row (`FOR
+ * UPDATE`: two processes never apply the same generation at once) and reads it. Sent with BEGIN
+ * in one round trip (`TransactionEnds`), so its values are literals.
+ */
+function lockCheckpoint(
   layout: ProjectionLayout,
   handle: GenerationHandle,
   mode: ApplyMode = 'live',
-): Promise<Position> {
-  // `synchronous_commit` off for this transaction (same round trip): the commit does not wait for
-  // the WAL flush. A read model can afford it: an OS crash may lose the last batches, rows and
-  // checkpoint together (one transaction), and they are projected again from the ledger.
-  const { rows } = await tx.query<{ position: string }>(
-    `select position, set_config('synchronous_commit', 'off', true) as sync${mode === 'catch-up' ? `, set_config('work_mem', '${CATCH_UP_WORK_MEM}', true) as mem` : ''}
-       from ${layout.registrySchema}.checkpoints where projector = $1 and version = $2 for update`,
-    [handle.projector.name, handle.generation],
-  );
-  const row = rows[0];
-  if (row === undefined)
-    throw new Error(`no checkpoint for ${handle.projector.name} generation ${handle.generation}`);
-  return positionFromString(row.position);
+): string {
+  // `synchronous_commit` off for this transaction: the commit does not wait for the WAL flush. A
+  // read model can afford it: an OS crash may lose the last batches, rows and checkpoint together
+  // (one transaction), and they are projected again from the ledger.
+  return `select position, set_config('synchronous_commit', 'off', true) as sync${mode === 'catch-up' ? `, set_config('work_mem', '${CATCH_UP_WORK_MEM}', true) as mem` : ''}
+       from ${layout.registrySchema}.checkpoints
+      where projector = ${sqlLiteral(handle.projector.name)} and version = ${generationLiteral(handle)} for update`;
 }
 
-async function storeCheckpoint(
-  tx: SqlExecutor,
-  layout: ProjectionLayout,
-  handle: GenerationHandle,
-  position: Position,
-): Promise<void> {
-  await tx.query(
-    `update ${layout.registrySchema}.checkpoints set position = $3, updated_at = now()
-      where projector = $1 and version = $2`,
-    [handle.projector.name, handle.generation, positionToString(position)],
-  );
+function lockedPosition(rows: readonly Row[], handle: GenerationHandle): Position {
+  const position = rows[0]?.position;
+  if (typeof position !== 'string')
+    throw new Error(`no checkpoint for ${handle.projector.name} generation ${handle.generation}`);
+  return positionFromString(position);
+}
+
+/** The statement that closes a batch: stores its checkpoint, sent with COMMIT in one round trip. */
+function storeCheckpoint(layout: ProjectionLayout, handle: GenerationHandle, position: Position): string {
+  return `update ${layout.registrySchema}.checkpoints set position = ${sqlLiteral(positionToString(position))}, updated_at = now()
+      where projector = ${sqlLiteral(handle.projector.name)} and version = ${generationLiteral(handle)}`;
+}
+
+function generationLiteral(handle: GenerationHandle): string {
+  if (!Number.isSafeInteger(handle.generation)) throw new Error(`bad generation ${handle.generation}`);
+  return String(handle.generation);
 }
 
 const tableOf = (schema: string) => (name: string) => `${schema}.${name}`;
@@ -98,32 +102,38 @@ export async function applyBatch(
       ? bufferedProjectionCache(cache, handle.keyPrefix)
       : undefined;
   try {
-    const outcome = await db.transaction(async (tx): Promise<BatchOutcome> => {
-      const stored = await lockCheckpoint(tx, layout, handle, mode);
-      if (handle.committed !== undefined && comparePositions(stored, handle.committed) !== 0)
-        handle.memory.clear();
-      if (last === undefined || comparePositions(last.position, stored) <= 0) {
-        handle.committed = stored;
-        return { applied: 0, position: stored };
-      }
-      const fresh = records.filter((record) => comparePositions(record.position, stored) > 0);
-      const ctx: ApplyContext = {
-        tx,
-        schema: handle.schema,
-        table: tableOf(handle.schema),
-        generation: handle.generation,
-        mode,
-        cache: buffered,
-        memory: handle.memory,
-      };
-      await handle.projector.apply(
-        { events: decodeRecords(fresh), records: fresh, position: last.position },
-        ctx,
-      );
-      if (buffered !== undefined) await buffered.flush(last.position);
-      await storeCheckpoint(tx, layout, handle, last.position);
-      return { applied: fresh.length, position: last.position };
-    });
+    const outcome = await db.transaction(
+      async (tx, opened): Promise<BatchOutcome & { readonly store: boolean }> => {
+        const stored = lockedPosition(opened, handle);
+        if (handle.committed !== undefined && comparePositions(stored, handle.committed) !== 0)
+          handle.memory.clear();
+        if (last === undefined || comparePositions(last.position, stored) <= 0) {
+          handle.committed = stored;
+          return { applied: 0, position: stored, store: false };
+        }
+        const fresh = records.filter((record) => comparePositions(record.position, stored) > 0);
+        const ctx: ApplyContext = {
+          tx,
+          schema: handle.schema,
+          table: tableOf(handle.schema),
+          generation: handle.generation,
+          mode,
+          cache: buffered,
+          memory: handle.memory,
+        };
+        await handle.projector.apply(
+          { events: decodeRecords(fresh), records: fresh, position: last.position },
+          ctx,
+        );
+        // Before the checkpoint commits: a crash in between replays the batch, guarded by position.
+        if (buffered !== undefined) await buffered.flush(last.position);
+        return { applied: fresh.length, position: last.position, store: true };
+      },
+      {
+        first: lockCheckpoint(layout, handle, mode),
+        last: (done) => (done.store ? storeCheckpoint(layout, handle, done.position) : undefined),
+      },
+    );
     handle.committed = outcome.position;
     return outcome;
   } catch (error) {
@@ -143,14 +153,36 @@ export async function advanceCheckpoint(
   handle: GenerationHandle,
   position: Position,
 ): Promise<Position> {
-  const advanced = await db.transaction(async (tx) => {
-    const stored = await lockCheckpoint(tx, layout, handle);
-    if (handle.committed !== undefined && comparePositions(stored, handle.committed) !== 0)
-      handle.memory.clear();
-    if (comparePositions(position, stored) <= 0) return stored;
-    await storeCheckpoint(tx, layout, handle, position);
-    return position;
-  });
+  const expected = handle.committed;
+  if (expected !== undefined && comparePositions(position, expected) > 0) {
+    // The common case, one statement: the checkpoint is still where this process left it.
+    const moved = await db.query(
+      `update ${layout.registrySchema}.checkpoints set position = $3, updated_at = now()
+        where projector = $1 and version = $2 and position = $4
+        returning set_config('synchronous_commit', 'off', true)`,
+      [handle.projector.name, handle.generation, positionToString(position), positionToString(expected)],
+    );
+    if (moved.rowCount === 1) {
+      handle.committed = position;
+      return position;
+    }
+  }
+  const advanced = await db
+    .transaction(
+      async (_tx, opened) => {
+        const stored = lockedPosition(opened, handle);
+        if (handle.committed !== undefined && comparePositions(stored, handle.committed) !== 0)
+          handle.memory.clear();
+        return comparePositions(position, stored) <= 0
+          ? { position: stored, store: false }
+          : { position, store: true };
+      },
+      {
+        first: lockCheckpoint(layout, handle),
+        last: (done) => (done.store ? storeCheckpoint(layout, handle, done.position) : undefined),
+      },
+    )
+    .then((done) => done.position);
   handle.committed = advanced;
   return advanced;
 }
@@ -174,19 +206,22 @@ export async function withMaintenance<T>(
       ? bufferedProjectionCache(cache, handle.keyPrefix)
       : undefined;
   try {
-    return await db.transaction(async (tx) => {
-      const position = await lockCheckpoint(tx, layout, handle);
-      const result = await work({
-        tx,
-        schema: handle.schema,
-        table: tableOf(handle.schema),
-        generation: handle.generation,
-        cache: buffered,
-        memory: handle.memory,
-      });
-      if (buffered !== undefined) await buffered.flush(position, minor);
-      return result;
-    });
+    return await db.transaction(
+      async (tx, opened) => {
+        const position = lockedPosition(opened, handle);
+        const result = await work({
+          tx,
+          schema: handle.schema,
+          table: tableOf(handle.schema),
+          generation: handle.generation,
+          cache: buffered,
+          memory: handle.memory,
+        });
+        if (buffered !== undefined) await buffered.flush(position, minor);
+        return result;
+      },
+      { first: lockCheckpoint(layout, handle) },
+    );
   } catch (error) {
     buffered?.discard();
     handle.memory.clear();

@@ -73,9 +73,9 @@ function spied(db: TransactionalSqlExecutor): SpiedDb {
     db: {
       query: (sql, params) => db.query(sql, params),
       exec: (script) => db.exec(script),
-      transaction: (fn) =>
-        db.transaction((tx: SqlExecutor) => {
-          if (!supportsCopy(tx)) return fn(tx);
+      transaction: (fn, ends) =>
+        db.transaction((tx: SqlExecutor, first) => {
+          if (!supportsCopy(tx)) return fn(tx, first);
           const counted: CopySqlExecutor = {
             query: (sql, params) => tx.query(sql, params),
             exec: (script) => tx.exec(script),
@@ -84,8 +84,8 @@ function spied(db: TransactionalSqlExecutor): SpiedDb {
               return tx.copyFrom(statement, data);
             },
           };
-          return fn(counted);
-        }),
+          return fn(counted, first);
+        }, ends),
     },
   };
   return spy;

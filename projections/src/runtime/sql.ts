@@ -173,11 +173,11 @@ export function bulkLoading(db: TransactionalSqlExecutor): TransactionalSqlExecu
   return {
     query: (sql, params) => db.query(sql, params),
     exec: (script) => db.exec(script),
-    transaction: (fn) =>
-      db.transaction((tx) => {
+    transaction: (fn, ends) =>
+      db.transaction((tx, first) => {
         if (supportsCopy(tx)) bulkLoads.set(tx, { tables: new Map(), staged: 0 });
-        return fn(tx);
-      }),
+        return fn(tx, first);
+      }, ends),
   };
 }
 

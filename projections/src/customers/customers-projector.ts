@@ -12,7 +12,7 @@ import {
   tenantPolicy,
 } from '../runtime/projector.js';
 import { rowMemory } from '../runtime/row-memory.js';
-import { upsertRows } from '../runtime/sql.js';
+import { deferWrite, upsertRows } from '../runtime/sql.js';
 
 /**
  * # customers read model
@@ -373,7 +373,9 @@ async function recomputeTouched(
   );
   const all = deferred.length === 0 ? touched : [...touched, ...deferred];
   if (all.length === 0) return;
-  await ctx.tx.query(recomputeCustomers(ctx.schema, all.length <= PER_KEY_RECOMPUTE), [JSON.stringify(all)]);
+  await deferWrite(ctx.tx, recomputeCustomers(ctx.schema, all.length <= PER_KEY_RECOMPUTE), [
+    JSON.stringify(all),
+  ]);
 }
 
 export const customersProjector = defineProjector({

@@ -26,7 +26,7 @@ import { bookingIdsOf } from '../bookings/bookings-projector.js';
 import { localDateOf, revisionNumber } from '../bookings/shared.js';
 import { defineProjector, type ProjectionEvent, tenantPolicy } from '../runtime/projector.js';
 import { rowMemory } from '../runtime/row-memory.js';
-import { upsertRows } from '../runtime/sql.js';
+import { deferWrite, upsertRows } from '../runtime/sql.js';
 import { bookingFactsComments, dailyFactsComments } from './reporting-columns.js';
 
 /**
@@ -713,7 +713,7 @@ ${dailyFactsComments(schema)}`,
     await upsertRows(ctx.tx, ctx.table('booking_facts'), [...changedFacts.values()], { key: ['booking_id'] });
     for (const [id, row] of changedFacts) factMemory.remember(id, row);
     if (touchedDays.size > 0) {
-      await ctx.tx.query(recomputeDays(ctx.schema, touchedDays.size <= PER_KEY_RECOMPUTE), [
+      await deferWrite(ctx.tx, recomputeDays(ctx.schema, touchedDays.size <= PER_KEY_RECOMPUTE), [
         JSON.stringify([...touchedDays.values()]),
       ]);
     }

@@ -13,6 +13,7 @@ import { decodeRecords } from './decode.js';
 import type { ProjectionLayout } from './layout.js';
 import { bufferedProjectionCache } from './projection-cache.js';
 import type { ApplyContext, ApplyMode, MaintenanceContext, Projector } from './projector.js';
+import { type WriteBehind, writeBehind } from './sql.js';
 
 /** One generation of one projector, running in this process. */
 export interface GenerationHandle {
@@ -79,6 +80,12 @@ function generationLiteral(handle: GenerationHandle): string {
   return String(handle.generation);
 }
 
+/** Statements joined into one script; undefined when there are none. */
+function scriptOf(...statements: readonly (string | undefined)[]): string | undefined {
+  const present = statements.filter((statement) => statement !== undefined);
+  return present.length === 0 ? undefined : present.join(';\n');
+}
+
 const tableOf = (schema: string) => (name: string) => `${schema}.${name}`;
 
 /**
@@ -101,6 +108,7 @@ export async function applyBatch(
     cache !== undefined && handle.projector.usesCache === true
       ? bufferedProjectionCache(cache, handle.keyPrefix)
       : undefined;
+  let writes: WriteBehind | undefined;
   try {
     const outcome = await db.transaction(
       async (tx, opened): Promise<BatchOutcome & { readonly store: boolean }> => {
@@ -112,8 +120,11 @@ export async function applyBatch(
           return { applied: 0, position: stored, store: false };
         }
         const fresh = records.filter((record) => comparePositions(record.position, stored) > 0);
+        // Live batches are small: their writes wait and go with the checkpoint and COMMIT. A
+        // catch-up keeps `tx` itself (its large writes go through COPY, `bulkLoading`).
+        if (mode === 'live') writes = writeBehind(tx);
         const ctx: ApplyContext = {
-          tx,
+          tx: writes ?? tx,
           schema: handle.schema,
           table: tableOf(handle.schema),
           generation: handle.generation,
@@ -131,7 +142,8 @@ export async function applyBatch(
       },
       {
         first: lockCheckpoint(layout, handle, mode),
-        last: (done) => (done.store ? storeCheckpoint(layout, handle, done.position) : undefined),
+        last: (done) =>
+          scriptOf(writes?.drain(), done.store ? storeCheckpoint(layout, handle, done.position) : undefined),
       },
     );
     handle.committed = outcome.position;

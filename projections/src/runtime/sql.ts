@@ -1,6 +1,7 @@
 import {
   type CopySqlExecutor,
   type SqlExecutor,
+  sqlLiteral,
   supportsCopy,
   type TransactionalSqlExecutor,
 } from '@pti/platform';
@@ -59,14 +60,15 @@ export interface UpsertOptions {
 /**
  * Multi-row upsert in one statement per {@link UPSERT_CHUNK} rows: the rows travel as one JSON
  * parameter expanded with `json_populate_recordset(null::table, …)`, so column types come from the
- * table itself (arrays and jsonb included). Rows with the same key: the last one wins.
+ * table itself (arrays and jsonb included). Rows with the same key: the last one wins. Resolves to
+ * the rows written, or undefined when the statement was deferred (`writeBehind`).
  */
 export async function upsertRows(
   tx: SqlExecutor,
   table: string,
   rows: readonly SqlRow[],
   options: UpsertOptions,
-): Promise<number> {
+): Promise<number | undefined> {
   const first = rows[0];
   if (first === undefined) return 0;
   const columns = (options.columns ?? Object.keys(first)).map(assertIdentifier);
@@ -86,12 +88,101 @@ export async function upsertRows(
   const sql = `insert into ${table} (${list})
      select ${list} from json_populate_recordset(null::${table}, $1::json)
      on conflict (${key.join(', ')}) ${onConflict}`;
-  if (unique.length <= UPSERT_CHUNK) return (await tx.query(sql, [toJson(unique)])).rowCount;
+  if (unique.length <= UPSERT_CHUNK) {
+    if (writeBehinds.has(tx) && (tx as WriteBehind).defer(sql, [toJson(unique)])) return undefined;
+    return (await tx.query(sql, [toJson(unique)])).rowCount;
+  }
   let count = 0;
   for (let at = 0; at < unique.length; at += UPSERT_CHUNK) {
     count += (await tx.query(sql, [toJson(unique.slice(at, at + UPSERT_CHUNK))])).rowCount;
   }
   return count;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Write-behind: a live batch's writes travel with its COMMIT
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A transaction's executor that holds back writes whose result nobody reads (`deferWrite`) and
+ * sends them, in order, as one script: before the next statement that reads (`query`, `exec`,
+ * COPY), or with the checkpoint and COMMIT (`drain`, see `applyBatch`). A live batch's upserts then
+ * cost no round trip of their own; on a busy machine each round trip waits for a CPU on both
+ * sides. A deferred statement that fails fails the script that carries it, so the batch rolls back
+ * as it would have.
+ */
+export interface WriteBehind extends SqlExecutor {
+  /** Queues a statement; false when its parameters cannot be written as literals (run it now). */
+  defer(sql: string, params: readonly unknown[]): boolean;
+  /** The queued statements as one script, and forgets them; undefined when none are queued. */
+  drain(): string | undefined;
+}
+
+const writeBehinds = new WeakSet<SqlExecutor>();
+
+export function writeBehind(tx: SqlExecutor): WriteBehind {
+  let queued: string[] = [];
+  const drain = () => {
+    if (queued.length === 0) return undefined;
+    const script = queued.join(';\n');
+    queued = [];
+    return script;
+  };
+  const flush = async () => {
+    const script = drain();
+    if (script !== undefined) await tx.exec(script);
+  };
+  const executor: WriteBehind & Partial<Pick<CopySqlExecutor, 'copyFrom'>> = {
+    async query(sql, params) {
+      await flush();
+      return tx.query(sql, params);
+    },
+    async exec(script) {
+      const queuedScript = drain();
+      await tx.exec(queuedScript === undefined ? script : `${queuedScript};\n${script}`);
+    },
+    defer(sql, params) {
+      const inlined = inlineParameters(sql, params);
+      if (inlined === undefined) return false;
+      queued.push(inlined);
+      return true;
+    },
+    drain,
+  };
+  if (supportsCopy(tx))
+    executor.copyFrom = async (statement, data) => {
+      await flush();
+      return tx.copyFrom(statement, data);
+    };
+  writeBehinds.add(executor);
+  return executor;
+}
+
+/** Runs a write whose result is not needed: deferred on a `writeBehind` executor, at once otherwise. */
+export async function deferWrite(tx: SqlExecutor, sql: string, params: readonly unknown[]): Promise<void> {
+  if (writeBehinds.has(tx) && (tx as WriteBehind).defer(sql, params)) return;
+  await tx.query(sql, params);
+}
+
+/** `$n` replaced by its parameter as a literal; undefined if one is not a scalar. */
+function inlineParameters(sql: string, params: readonly unknown[]): string | undefined {
+  const literals: string[] = [];
+  for (const value of params) {
+    if (value === null || value === undefined) literals.push('null');
+    else if (typeof value === 'string') literals.push(sqlLiteral(value));
+    else if (typeof value === 'bigint') literals.push(`(${value.toString()})`);
+    else if (typeof value === 'number' && Number.isFinite(value)) literals.push(`(${String(value)})`);
+    else if (typeof value === 'boolean') literals.push(value ? 'true' : 'false');
+    else return undefined;
+  }
+  // One pass: the inserted literals are not scanned again.
+  let missing = false;
+  const out = sql.replace(/\$(\d+)/g, (_token, n: string) => {
+    const literal = literals[Number(n) - 1];
+    if (literal === undefined) missing = true;
+    return literal ?? '';
+  });
+  return missing ? undefined : out;
 }
 
 /**
@@ -100,21 +191,23 @@ export async function upsertRows(
  */
 const UPSERT_CHUNK = 10_000;
 
-/** Deletes the rows whose key columns match one of `keys`, in one statement. */
+/**
+ * Deletes the rows whose key columns match one of `keys`, in one statement. Resolves to the rows
+ * deleted, or undefined when the statement was deferred (`writeBehind`).
+ */
 export async function deleteRows(
   tx: SqlExecutor,
   table: string,
   keyColumns: readonly string[],
   keys: readonly SqlRow[],
-): Promise<number> {
+): Promise<number | undefined> {
   if (keys.length === 0) return 0;
   const key = keyColumns.map(assertIdentifier);
-  const result = await tx.query(
-    `delete from ${table} t using json_populate_recordset(null::${table}, $1::json) k
-      where ${key.map((c) => `t.${c} = k.${c}`).join(' and ')}`,
-    [toJson(dedupe(keys, key))],
-  );
-  return result.rowCount;
+  const sql = `delete from ${table} t using json_populate_recordset(null::${table}, $1::json) k
+      where ${key.map((c) => `t.${c} = k.${c}`).join(' and ')}`;
+  const params = [toJson(dedupe(keys, key))];
+  if (writeBehinds.has(tx) && (tx as WriteBehind).defer(sql, params)) return undefined;
+  return (await tx.query(sql, params)).rowCount;
 }
 
 // ---------------------------------------------------------------------------------------------

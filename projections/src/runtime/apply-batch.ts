@@ -136,8 +136,14 @@ export async function applyBatch(
           { events: decodeRecords(fresh), records: fresh, position: last.position },
           ctx,
         );
-        // Before the checkpoint commits: a crash in between replays the batch, guarded by position.
-        if (buffered !== undefined) await buffered.flush(last.position);
+        if (buffered !== undefined) {
+          // Redis only once the SQL writes went through (a failing one must fail the batch before
+          // Redis sees it), and before the checkpoint commits: a crash in between replays the
+          // batch, guarded by position.
+          const queued = writes?.drain();
+          if (queued !== undefined) await tx.exec(queued);
+          await buffered.flush(last.position);
+        }
         return { applied: fresh.length, position: last.position, store: true };
       },
       {

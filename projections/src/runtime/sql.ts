@@ -89,8 +89,9 @@ export async function upsertRows(
      select ${list} from json_populate_recordset(null::${table}, $1::json)
      on conflict (${key.join(', ')}) ${onConflict}`;
   if (unique.length <= UPSERT_CHUNK) {
-    if (writeBehinds.has(tx) && (tx as WriteBehind).defer(sql, [toJson(unique)])) return undefined;
-    return (await tx.query(sql, [toJson(unique)])).rowCount;
+    const params = [toJson(unique)];
+    if (deferred(tx, sql, params)) return undefined;
+    return (await tx.query(sql, params)).rowCount;
   }
   let count = 0;
   for (let at = 0; at < unique.length; at += UPSERT_CHUNK) {
@@ -160,8 +161,12 @@ export function writeBehind(tx: SqlExecutor): WriteBehind {
 
 /** Runs a write whose result is not needed: deferred on a `writeBehind` executor, at once otherwise. */
 export async function deferWrite(tx: SqlExecutor, sql: string, params: readonly unknown[]): Promise<void> {
-  if (writeBehinds.has(tx) && (tx as WriteBehind).defer(sql, params)) return;
-  await tx.query(sql, params);
+  if (!deferred(tx, sql, params)) await tx.query(sql, params);
+}
+
+/** Queues the statement when `tx` is a `writeBehind` executor that can take it. */
+function deferred(tx: SqlExecutor, sql: string, params: readonly unknown[]): boolean {
+  return writeBehinds.has(tx) && (tx as WriteBehind).defer(sql, params);
 }
 
 /** `$n` replaced by its parameter as a literal; undefined if one is not a scalar. */
@@ -206,7 +211,7 @@ export async function deleteRows(
   const sql = `delete from ${table} t using json_populate_recordset(null::${table}, $1::json) k
       where ${key.map((c) => `t.${c} = k.${c}`).join(' and ')}`;
   const params = [toJson(dedupe(keys, key))];
-  if (writeBehinds.has(tx) && (tx as WriteBehind).defer(sql, params)) return undefined;
+  if (deferred(tx, sql, params)) return undefined;
   return (await tx.query(sql, params)).rowCount;
 }
 

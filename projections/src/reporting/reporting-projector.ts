@@ -40,10 +40,11 @@ import { bookingFactsComments, dailyFactsComments } from './reporting-columns.js
  *
  * - `booking_facts`: one row per booking — its current appointment, placement, channel, price,
  *   payments, outcome, lead time, revenue. Folded with a stream-revision guard (idempotent).
- * - `daily_centre_facts`: one row per centre and local day. Its counters are recomputed in SQL
- *   from `booking_facts` for every (centre, day) a batch touches, so they are a pure function of
- *   the booking facts; its capacity columns come from the centre's configuration through the
- *   write side's `centreDayConfiguration`.
+ * - `daily_centre_facts`: one row per centre and local day. Its counters are a pure function of
+ *   the booking facts: a catch-up batch recomputes them in SQL from `booking_facts` for every
+ *   (centre, day) it touches; a live batch adds what its fact changes changed (old row out, new row
+ *   in). Its capacity columns come from the centre's configuration through the write side's
+ *   `centreDayConfiguration`.
  *
  * ## Capacity, deterministically
  * A centre's configuration changes over time; the capacity of day d is computed from the
@@ -342,12 +343,69 @@ function capacityRows(batch: CentreBatch): DayCapacityRow[] {
 // ---------------------------------------------------------------------------------------------
 
 const LIVE = `status in ('placed', 'confirmed', 'checked_in', 'completed', 'no_show')`;
+const LIVE_STATUSES: ReadonlySet<BookingStatus> = new Set([
+  'placed',
+  'confirmed',
+  'checked_in',
+  'completed',
+  'no_show',
+]);
 const DAY_MINUTES = 1440;
+
+type Counter = readonly [name: string, of: (fact: BookingFactRow) => number];
+const when = (test: boolean, value = 1): number => (test ? value : 0);
+const leadBetween = (from: number, to: number | null) => (fact: BookingFactRow) =>
+  when(
+    fact.lead_time_minutes >= from * DAY_MINUTES &&
+      (to === null || fact.lead_time_minutes < to * DAY_MINUTES),
+  );
+
+/**
+ * What one booking fact adds to the counters of its appointment day, in the order of the SQL
+ * recompute below (`recomputeDays`), which they mirror column for column.
+ */
+const APPOINTMENT_COUNTERS: readonly Counter[] = [
+  ['appointments_count', () => 1],
+  ['held_count', (f) => when(f.status === 'placed')],
+  ['confirmed_count', (f) => when(f.status === 'confirmed')],
+  ['checked_in_count', (f) => when(f.status === 'checked_in')],
+  ['completed_count', (f) => when(f.status === 'completed')],
+  ['cancelled_count', (f) => when(f.status === 'cancelled')],
+  ['expired_count', (f) => when(f.status === 'expired')],
+  ['no_show_count', (f) => when(f.status === 'no_show')],
+  ['booked_count', (f) => when(LIVE_STATUSES.has(f.status))],
+  ['booked_minutes', (f) => when(LIVE_STATUSES.has(f.status), f.duration_minutes)],
+  ['result_a_count', (f) => when(f.result === 'A')],
+  ['result_s_count', (f) => when(f.result === 'S')],
+  ['result_r_count', (f) => when(f.result === 'R')],
+  ['revenue_cents', (f) => f.revenue_cents],
+  ['revenue_online_cents', (f) => when(f.payment_mode === 'online', f.revenue_cents)],
+  ['revenue_on_site_cents', (f) => when(f.payment_mode === 'on_site', f.revenue_cents)],
+  ['refunded_cents', (f) => f.refunded_cents],
+];
+
+/** What one booking fact adds to the counters of its placement day (centre and local date placed). */
+const PLACEMENT_COUNTERS: readonly Counter[] = [
+  ['placed_count', () => 1],
+  ['placed_web_count', (f) => when(f.channel === 'web')],
+  ['placed_mobile_count', (f) => when(f.channel === 'mobile')],
+  ['placed_call_centre_count', (f) => when(f.channel === 'call_centre')],
+  ['placed_backoffice_count', (f) => when(f.channel === 'backoffice')],
+  ['lead_time_total_minutes', (f) => f.lead_time_minutes],
+  ['lead_time_under_1d_count', leadBetween(0, 1)],
+  ['lead_time_1d_3d_count', leadBetween(1, 3)],
+  ['lead_time_3d_7d_count', leadBetween(3, 7)],
+  ['lead_time_7d_14d_count', leadBetween(7, 14)],
+  ['lead_time_14d_30d_count', leadBetween(14, 30)],
+  ['lead_time_over_30d_count', leadBetween(30, null)],
+];
+
+const COUNTERS = [...APPOINTMENT_COUNTERS, ...PLACEMENT_COUNTERS].map(([name]) => name);
 
 /**
  * The statement recomputing the counters of the (tenant, centre, day) keys of `$1` (a JSON array)
- * from `booking_facts`. `perKey`: a few keys (a live batch); each key's facts are then aggregated
- * on their own (a lateral aggregate, planned as an index scan of `booking_facts_appointment` /
+ * from `booking_facts`. `perKey`: a few keys; each key's facts are then aggregated on their own (a
+ * lateral aggregate, planned as an index scan of `booking_facts_appointment` /
  * `booking_facts_placement` per key) rather than leaving the join to the planner, which estimates
  * the JSON keys at 100 rows and, while the table is young or has no statistics, hash-joins the
  * whole table, at a cost growing with it. Otherwise (a catch-up batch, thousands of keys) the
@@ -355,37 +413,6 @@ const DAY_MINUTES = 1440;
  */
 function recomputeDays(schema: string, perKey: boolean): string {
   const facts = `${schema}.booking_facts`;
-  const counters = [
-    'appointments_count',
-    'held_count',
-    'confirmed_count',
-    'checked_in_count',
-    'completed_count',
-    'cancelled_count',
-    'expired_count',
-    'no_show_count',
-    'booked_count',
-    'booked_minutes',
-    'result_a_count',
-    'result_s_count',
-    'result_r_count',
-    'revenue_cents',
-    'revenue_online_cents',
-    'revenue_on_site_cents',
-    'refunded_cents',
-    'placed_count',
-    'placed_web_count',
-    'placed_mobile_count',
-    'placed_call_centre_count',
-    'placed_backoffice_count',
-    'lead_time_total_minutes',
-    'lead_time_under_1d_count',
-    'lead_time_1d_3d_count',
-    'lead_time_3d_7d_count',
-    'lead_time_7d_14d_count',
-    'lead_time_14d_30d_count',
-    'lead_time_over_30d_count',
-  ];
   const lead = (from: number, to: number | null) =>
     `count(*) filter (where lead_time_minutes >= ${from * DAY_MINUTES}${to === null ? '' : ` and lead_time_minutes < ${to * DAY_MINUTES}`})::int`;
   const appointments = `
@@ -439,18 +466,55 @@ with k as (
 ), p as (
   ${p}
 )
-insert into ${schema}.daily_centre_facts (tenant_id, centre_id, day, ${counters.join(', ')})
-select k.tenant_id, k.centre_id, k.day, ${counters
-    .map((c) => `coalesce(${c.startsWith('placed') || c.startsWith('lead') ? 'p' : 'a'}.${c}, 0)`)
-    .join(', ')}
+insert into ${schema}.daily_centre_facts (tenant_id, centre_id, day, ${COUNTERS.join(', ')})
+select k.tenant_id, k.centre_id, k.day, ${COUNTERS.map(
+    (c) => `coalesce(${c.startsWith('placed') || c.startsWith('lead') ? 'p' : 'a'}.${c}, 0)`,
+  ).join(', ')}
   from k
   left join a on a.tenant_id = k.tenant_id and a.centre_id = k.centre_id and a.day = k.day
   left join p on p.tenant_id = k.tenant_id and p.centre_id = k.centre_id and p.day = k.day
-on conflict (tenant_id, centre_id, day) do update set ${counters.map((c) => `${c} = excluded.${c}`).join(', ')}`;
+on conflict (tenant_id, centre_id, day) do update set ${COUNTERS.map((c) => `${c} = excluded.${c}`).join(', ')}`;
 }
 
 /** (centre, day) keys recomputed one by one (index lookups) at most; more are left to the planner. */
 const PER_KEY_RECOMPUTE = 1_000;
+
+/**
+ * The statement adding the counter changes of `$1` (a JSON array of day keys with the counters
+ * that changed; a counter left out adds 0) to their daily rows, creating the rows it lacks. A
+ * live batch knows each fact's previous row, so it sends what the batch changed instead of
+ * aggregating every fact of each day again: the same rows (see `APPOINTMENT_COUNTERS`), at a cost
+ * that does not grow with the day's bookings.
+ */
+function addToDays(schema: string): string {
+  return `insert into ${schema}.daily_centre_facts as t (tenant_id, centre_id, day, ${COUNTERS.join(', ')})
+select d.tenant_id, d.centre_id, d.day, ${COUNTERS.map((c) => `coalesce(d.${c}, 0)`).join(', ')}
+  from jsonb_to_recordset($1::jsonb) d(tenant_id text, centre_id text, day date, ${COUNTERS.map((c) => `${c} bigint`).join(', ')})
+on conflict (tenant_id, centre_id, day) do update set ${COUNTERS.map((c) => `${c} = t.${c} + excluded.${c}`).join(', ')}`;
+}
+
+/** A daily row's key and the counter changes a batch makes to it (counters that did not change: absent). */
+type DayChange = Record<string, string | number> & { tenant_id: string; centre_id: string; day: string };
+
+/** Adds `sign` times a fact's contributions to the changes of its appointment day and placement day. */
+function addFact(changes: Map<string, DayChange>, fact: BookingFactRow, sign: 1 | -1): void {
+  const days = [
+    [fact.centre_id, fact.appointment_date, APPOINTMENT_COUNTERS],
+    [fact.placed_centre_id, fact.placed_date, PLACEMENT_COUNTERS],
+  ] as const;
+  for (const [centreId, day, counters] of days) {
+    const key = `${fact.tenant_id}/${centreId}/${day}`;
+    let change = changes.get(key);
+    if (change === undefined) {
+      change = { tenant_id: fact.tenant_id, centre_id: centreId, day };
+      changes.set(key, change);
+    }
+    for (const [name, of] of counters) {
+      const value = of(fact);
+      if (value !== 0) change[name] = ((change[name] as number | undefined) ?? 0) + sign * value;
+    }
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // The projector
@@ -639,19 +703,8 @@ ${dailyFactsComments(schema)}`,
     };
 
     const changedFacts = new Map<string, BookingFactRow>();
-    const touchedDays = new Map<string, { tenant_id: string; centre_id: string; day: string }>();
-    const touch = (row: BookingFactRow) => {
-      for (const [centre, day] of [
-        [row.centre_id, row.appointment_date],
-        [row.placed_centre_id, row.placed_date],
-      ] as const) {
-        touchedDays.set(`${row.tenant_id}/${centre}/${day}`, {
-          tenant_id: row.tenant_id,
-          centre_id: centre,
-          day,
-        });
-      }
-    };
+    // Every (centre, day) whose counters the batch changes, with the changes (see `addFact`).
+    const dayChanges = new Map<string, DayChange>();
 
     for (const event of batch.events) {
       const today = localDateOf(event.metadata.occurredAt);
@@ -681,8 +734,8 @@ ${dailyFactsComments(schema)}`,
       if (next === undefined || next === current) continue;
       facts.set(id, next);
       changedFacts.set(id, next);
-      if (current !== undefined) touch(current);
-      touch(next);
+      if (current !== undefined) addFact(dayChanges, current, -1);
+      addFact(dayChanges, next, 1);
       const entry = centreBatch(next.centre_id, next.tenant_id);
       entry.current = extend(entry.current, today, next.appointment_date);
     }
@@ -712,10 +765,19 @@ ${dailyFactsComments(schema)}`,
     });
     await upsertRows(ctx.tx, ctx.table('booking_facts'), [...changedFacts.values()], { key: ['booking_id'] });
     for (const [id, row] of changedFacts) factMemory.remember(id, row);
-    if (touchedDays.size > 0) {
-      await deferWrite(ctx.tx, recomputeDays(ctx.schema, touchedDays.size <= PER_KEY_RECOMPUTE), [
-        JSON.stringify([...touchedDays.values()]),
-      ]);
+    if (dayChanges.size > 0) {
+      // Live: the changes. Catch-up (a rebuild, a restart behind): the counters recomputed from
+      // the facts, so a rebuild checks what the live changes added up to (the equivalence test).
+      const days = [...dayChanges.values()];
+      const statement =
+        ctx.mode === 'live'
+          ? addToDays(ctx.schema)
+          : recomputeDays(ctx.schema, days.length <= PER_KEY_RECOMPUTE);
+      const keys =
+        ctx.mode === 'live'
+          ? days
+          : days.map(({ tenant_id, centre_id, day }) => ({ tenant_id, centre_id, day }));
+      await deferWrite(ctx.tx, statement, [JSON.stringify(keys)]);
     }
   },
 });

@@ -135,7 +135,47 @@ interface WallClock extends DateParts {
   readonly second: number;
 }
 
+/**
+ * The wall clock of an instant in `timeZone`. Intl costs ~10-25 µs a call and this runs for every
+ * hold and every placement, so the zone's offset is memoised per quarter hour of UTC: transitions
+ * fall on quarter hours, at most one per quarter, so a quarter whose two ends have the same offset
+ * has it throughout. A quarter with a transition (a few a year) always asks Intl.
+ */
 function wallClockOf(ms: number, timeZone: string): WallClock {
+  const offset = quarterOffset(ms, timeZone);
+  if (offset === undefined) return intlWallClockOf(ms, timeZone);
+  const wall = new Date(ms + offset);
+  return {
+    year: wall.getUTCFullYear(),
+    month: wall.getUTCMonth() + 1,
+    day: wall.getUTCDate(),
+    hour: wall.getUTCHours(),
+    minute: wall.getUTCMinutes(),
+    second: wall.getUTCSeconds(),
+  };
+}
+
+const QUARTER_MS = 15 * MINUTE_MS;
+const quarterOffsets = new Map<string, number>();
+const QUARTER_OFFSET_LIMIT = 50_000;
+
+/** The zone's offset (ms) in force during the whole quarter hour of `ms`; undefined if it changes. */
+function quarterOffset(ms: number, timeZone: string): number | undefined {
+  const quarter = Math.floor(ms / QUARTER_MS);
+  const key = `${timeZone}|${quarter}`;
+  let offset = quarterOffsets.get(key);
+  if (offset === undefined) {
+    const start = quarter * QUARTER_MS;
+    const first = intlOffsetAt(start, timeZone);
+    const last = intlOffsetAt(start + QUARTER_MS - 1000, timeZone);
+    offset = first === last ? first : Number.NaN;
+    if (quarterOffsets.size >= QUARTER_OFFSET_LIMIT) quarterOffsets.clear();
+    quarterOffsets.set(key, offset);
+  }
+  return Number.isNaN(offset) ? undefined : offset;
+}
+
+function intlWallClockOf(ms: number, timeZone: string): WallClock {
   const fields: Record<string, number> = {};
   for (const part of formatterOf(timeZone).formatToParts(new Date(ms))) {
     if (part.type !== 'literal') fields[part.type] = Number(part.value);
@@ -158,7 +198,14 @@ function wallClockOf(ms: number, timeZone: string): WallClock {
 
 /** The zone's offset from UTC at an instant, in ms (Paris: +3,600,000 in winter, +7,200,000 in summer). */
 function offsetAt(ms: number, timeZone: string): number {
-  const wall = wallClockOf(ms, timeZone);
+  return offsetOfWallClock(wallClockOf(ms, timeZone), ms);
+}
+
+function intlOffsetAt(ms: number, timeZone: string): number {
+  return offsetOfWallClock(intlWallClockOf(ms, timeZone), ms);
+}
+
+function offsetOfWallClock(wall: WallClock, ms: number): number {
   const wallAsUtc = Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute, wall.second);
   // Intl has second precision: drop the sub-second part of the instant before subtracting.
   return wallAsUtc - (ms - (((ms % 1000) + 1000) % 1000));

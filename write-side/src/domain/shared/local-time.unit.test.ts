@@ -110,6 +110,76 @@ describe('instantToLocal', () => {
       minutes: 30,
     });
   });
+
+  it('agrees with Intl at every minute around each 2026 transition and at random instants, in zones with odd offsets', () => {
+    // The wall clock is memoised per quarter hour of offset; Intl, asked directly, is the reference.
+    const reference = (ms: number, timeZone: string): string => {
+      const parts = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+      }).formatToParts(new Date(ms));
+      const field = (type: string) => parts.find((part) => part.type === type)?.value ?? '';
+      return `${field('year')}-${field('month')}-${field('day')} ${field('hour')}:${field('minute')}`;
+    };
+    const zones = [
+      'Europe/Paris',
+      'America/New_York',
+      'Australia/Lord_Howe', // 30-minute DST
+      'Asia/Kathmandu', // +05:45
+      'America/St_Johns', // -03:30 / -02:30
+      'Pacific/Chatham', // +12:45 / +13:45
+      'America/Cayenne',
+      'Indian/Reunion',
+    ];
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const yearStart = Date.UTC(2026, 0, 1);
+    const yearEnd = Date.UTC(2027, 0, 1);
+    let compared = 0;
+    let transitions = 0;
+    for (const zone of zones) {
+      const instants: number[] = [];
+      for (let i = 0; i < 300; i++) instants.push(Math.floor(yearStart + random() * (yearEnd - yearStart)));
+      // Every minute (and a few seconds either side) of the 3 hours around each transition: found
+      // by the offset changing between two days.
+      const offset = (ms: number) => {
+        const local = reference(ms, zone);
+        return Date.parse(`${local.replace(' ', 'T')}:00Z`) - (ms - (ms % 60_000));
+      };
+      for (let day = yearStart; day < yearEnd; day += 86_400_000) {
+        if (offset(day) === offset(day + 86_400_000)) continue;
+        let low = day;
+        let high = day + 86_400_000;
+        while (high - low > 60_000) {
+          const mid = low + Math.floor((high - low) / 120_000) * 60_000;
+          if (offset(mid) === offset(day)) low = mid;
+          else high = mid;
+        }
+        transitions += 1;
+        for (let ms = high - 90 * 60_000; ms <= high + 90 * 60_000; ms += 60_000) {
+          instants.push(ms, ms - 1_000, ms + 59_999);
+        }
+      }
+      for (const ms of instants) {
+        const local = instantToLocal(new Date(ms), zone);
+        expect(`${local.date} ${local.time}`, `${zone} at ${new Date(ms).toISOString()}`).toBe(
+          reference(ms, zone),
+        );
+        compared += 1;
+      }
+    }
+    // Paris, New York, Lord Howe, St John's and Chatham change twice in 2026; the others never.
+    expect(transitions).toBe(10);
+    expect(compared).toBeGreaterThan(8 * 300);
+  });
 });
 
 describe('local date arithmetic', () => {

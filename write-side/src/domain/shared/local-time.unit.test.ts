@@ -112,7 +112,7 @@ describe('instantToLocal', () => {
   });
 
   it('agrees with Intl at every minute around each 2026 transition and at random instants, in zones with odd offsets', () => {
-    // The wall clock is memoised per quarter hour of offset; Intl, asked directly, is the reference.
+    // The zone offset is memoised per quarter hour; Intl, asked directly, is the reference.
     const reference = (ms: number, timeZone: string): string => {
       const parts = new Intl.DateTimeFormat('en-US', {
         timeZone,

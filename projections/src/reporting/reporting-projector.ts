@@ -342,7 +342,6 @@ function capacityRows(batch: CentreBatch): DayCapacityRow[] {
 // Daily counters, recomputed from booking_facts
 // ---------------------------------------------------------------------------------------------
 
-const LIVE = `status in ('placed', 'confirmed', 'checked_in', 'completed', 'no_show')`;
 const LIVE_STATUSES: ReadonlySet<BookingStatus> = new Set([
   'placed',
   'confirmed',
@@ -350,6 +349,7 @@ const LIVE_STATUSES: ReadonlySet<BookingStatus> = new Set([
   'completed',
   'no_show',
 ]);
+const LIVE = `status in (${[...LIVE_STATUSES].map((status) => `'${status}'`).join(', ')})`;
 const DAY_MINUTES = 1440;
 
 type Counter = readonly [name: string, of: (fact: BookingFactRow) => number];
@@ -496,8 +496,11 @@ on conflict (tenant_id, centre_id, day) do update set ${COUNTERS.map((c) => `${c
 /** A daily row's key and the counter changes a batch makes to it (counters that did not change: absent). */
 type DayChange = Record<string, string | number> & { tenant_id: string; centre_id: string; day: string };
 
-/** Adds `sign` times a fact's contributions to the changes of its appointment day and placement day. */
-function addFact(changes: Map<string, DayChange>, fact: BookingFactRow, sign: 1 | -1): void {
+/**
+ * Adds `sign` times a fact's contributions to the changes of its appointment day and placement day;
+ * `sign` 0 records the two days only (a catch-up batch recomputes them).
+ */
+function addFact(changes: Map<string, DayChange>, fact: BookingFactRow, sign: 1 | -1 | 0): void {
   const days = [
     [fact.centre_id, fact.appointment_date, APPOINTMENT_COUNTERS],
     [fact.placed_centre_id, fact.placed_date, PLACEMENT_COUNTERS],
@@ -509,6 +512,7 @@ function addFact(changes: Map<string, DayChange>, fact: BookingFactRow, sign: 1 
       change = { tenant_id: fact.tenant_id, centre_id: centreId, day };
       changes.set(key, change);
     }
+    if (sign === 0) continue;
     for (const [name, of] of counters) {
       const value = of(fact);
       if (value !== 0) change[name] = ((change[name] as number | undefined) ?? 0) + sign * value;
@@ -703,7 +707,8 @@ ${dailyFactsComments(schema)}`,
     };
 
     const changedFacts = new Map<string, BookingFactRow>();
-    // Every (centre, day) whose counters the batch changes, with the changes (see `addFact`).
+    const live = ctx.mode === 'live';
+    // Every (centre, day) whose counters the batch changes, with the changes when live (`addFact`).
     const dayChanges = new Map<string, DayChange>();
 
     for (const event of batch.events) {
@@ -734,8 +739,8 @@ ${dailyFactsComments(schema)}`,
       if (next === undefined || next === current) continue;
       facts.set(id, next);
       changedFacts.set(id, next);
-      if (current !== undefined) addFact(dayChanges, current, -1);
-      addFact(dayChanges, next, 1);
+      if (current !== undefined) addFact(dayChanges, current, live ? -1 : 0);
+      addFact(dayChanges, next, live ? 1 : 0);
       const entry = centreBatch(next.centre_id, next.tenant_id);
       entry.current = extend(entry.current, today, next.appointment_date);
     }
@@ -768,16 +773,10 @@ ${dailyFactsComments(schema)}`,
     if (dayChanges.size > 0) {
       // Live: the changes. Catch-up (a rebuild, a restart behind): the counters recomputed from
       // the facts, so a rebuild checks what the live changes added up to (the equivalence test).
-      const days = [...dayChanges.values()];
-      const statement =
-        ctx.mode === 'live'
-          ? addToDays(ctx.schema)
-          : recomputeDays(ctx.schema, days.length <= PER_KEY_RECOMPUTE);
-      const keys =
-        ctx.mode === 'live'
-          ? days
-          : days.map(({ tenant_id, centre_id, day }) => ({ tenant_id, centre_id, day }));
-      await deferWrite(ctx.tx, statement, [JSON.stringify(keys)]);
+      const statement = live
+        ? addToDays(ctx.schema)
+        : recomputeDays(ctx.schema, dayChanges.size <= PER_KEY_RECOMPUTE);
+      await deferWrite(ctx.tx, statement, [JSON.stringify([...dayChanges.values()])]);
     }
   },
 });

@@ -45,9 +45,23 @@ export interface BatchOutcome {
 const CATCH_UP_WORK_MEM = '128MB';
 
 /**
- * The statement that opens every transaction on a generation: locks its checkpoint row (`FOR
- * UPDATE`: two processes never apply the same generation at once) and reads it. Sent with BEGIN
- * in one round trip (`TransactionEnds`), so its values are literals.
+ * The lock of a generation's checkpoint: an advisory lock, not `FOR UPDATE` on its row. Both keep
+ * two transactions from applying the same generation at once, but a row lock gives the transaction
+ * an xid from its first statement, and the ledger shows no event appended after the oldest running
+ * xid of the cluster (gap safety): every batch would hold the ledger's visible tail back for its
+ * whole duration, so every read model's lag would include the other read models' batches. With
+ * the advisory lock a batch takes its xid at its first write, which for a live batch
+ * (`writeBehind`) travels with its COMMIT.
+ */
+function checkpointLockKey(layout: ProjectionLayout, handle: GenerationHandle): string {
+  return `hashtext(${sqlLiteral(layout.registrySchema)}), hashtext(${sqlLiteral(`${handle.projector.name}:${generationLiteral(handle)}`)})`;
+}
+
+/**
+ * The statements that open every transaction on a generation: lock its checkpoint
+ * (`checkpointLockKey`), then read it, in a statement of its own so that its snapshot sees what
+ * the lock's previous holder committed. Sent with BEGIN in one round trip (`TransactionEnds`), so
+ * their values are literals.
  */
 function lockCheckpoint(
   layout: ProjectionLayout,
@@ -57,9 +71,10 @@ function lockCheckpoint(
   // `synchronous_commit` off for this transaction: the commit does not wait for the WAL flush. A
   // read model can afford it: an OS crash may lose the last batches, rows and checkpoint together
   // (one transaction), and they are projected again from the ledger.
-  return `select position, set_config('synchronous_commit', 'off', true) as sync${mode === 'catch-up' ? `, set_config('work_mem', '${CATCH_UP_WORK_MEM}', true) as mem` : ''}
+  return `select pg_advisory_xact_lock(${checkpointLockKey(layout, handle)});
+     select position, set_config('synchronous_commit', 'off', true) as sync${mode === 'catch-up' ? `, set_config('work_mem', '${CATCH_UP_WORK_MEM}', true) as mem` : ''}
        from ${layout.registrySchema}.checkpoints
-      where projector = ${sqlLiteral(handle.projector.name)} and version = ${generationLiteral(handle)} for update`;
+      where projector = ${sqlLiteral(handle.projector.name)} and version = ${generationLiteral(handle)}`;
 }
 
 function lockedPosition(rows: readonly Row[], handle: GenerationHandle): Position {
@@ -89,7 +104,7 @@ function scriptOf(...statements: readonly (string | undefined)[]): string | unde
 const tableOf = (schema: string) => (name: string) => `${schema}.${name}`;
 
 /**
- * Applies one batch: in ONE transaction, locks the generation's checkpoint row (`FOR UPDATE`, so two
+ * Applies one batch: in ONE transaction, locks the generation's checkpoint (`lockCheckpoint`, so two
  * processes never apply the same generation at once), skips the records at or before it (a
  * redelivered batch is a no-op), calls `apply`, flushes the buffered Redis writes guarded by the
  * batch's position, and stores the new checkpoint. Any failure rolls everything back, discards the
@@ -173,10 +188,12 @@ export async function advanceCheckpoint(
 ): Promise<Position> {
   const expected = handle.committed;
   if (expected !== undefined && comparePositions(position, expected) > 0) {
-    // The common case, one statement: the checkpoint is still where this process left it.
+    // The common case, one statement: the checkpoint is still where this process left it, and no
+    // transaction holds its lock (one that does may be about to store another position).
     const moved = await db.query(
       `update ${layout.registrySchema}.checkpoints set position = $3, updated_at = now()
         where projector = $1 and version = $2 and position = $4
+          and pg_try_advisory_xact_lock(${checkpointLockKey(layout, handle)})
         returning set_config('synchronous_commit', 'off', true)`,
       [handle.projector.name, handle.generation, positionToString(position), positionToString(expected)],
     );
@@ -207,7 +224,7 @@ export async function advanceCheckpoint(
 
 /**
  * Runs maintenance work (refresh, scrub, export) in one transaction on a generation. It locks the
- * generation's checkpoint row like a batch does, so it never interleaves with one; its Redis writes
+ * generation's checkpoint like a batch does, so it never interleaves with one; its Redis writes
  * are guarded by that checkpoint's position.
  */
 export async function withMaintenance<T>(

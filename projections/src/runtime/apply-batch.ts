@@ -13,6 +13,7 @@ import { decodeRecords } from './decode.js';
 import type { ProjectionLayout } from './layout.js';
 import { bufferedProjectionCache } from './projection-cache.js';
 import type { ApplyContext, ApplyMode, MaintenanceContext, Projector } from './projector.js';
+import { checkpointLock } from './registry.js';
 import { type WriteBehind, writeBehind } from './sql.js';
 
 /** One generation of one projector, running in this process. */
@@ -45,21 +46,8 @@ export interface BatchOutcome {
 const CATCH_UP_WORK_MEM = '128MB';
 
 /**
- * The lock of a generation's checkpoint: an advisory lock, not `FOR UPDATE` on its row. Both keep
- * two transactions from applying the same generation at once, but a row lock gives the transaction
- * an xid from its first statement, and the ledger shows no event appended after the oldest running
- * xid of the cluster (gap safety): every batch would hold the ledger's visible tail back for its
- * whole duration, so every read model's lag would include the other read models' batches. With
- * the advisory lock a batch takes its xid at its first write, which for a live batch
- * (`writeBehind`) travels with its COMMIT.
- */
-function checkpointLockKey(layout: ProjectionLayout, handle: GenerationHandle): string {
-  return `hashtext(${sqlLiteral(layout.registrySchema)}), hashtext(${sqlLiteral(`${handle.projector.name}:${generationLiteral(handle)}`)})`;
-}
-
-/**
  * The statements that open every transaction on a generation: lock its checkpoint
- * (`checkpointLockKey`), then read it, in a statement of its own so that its snapshot sees what
+ * (`checkpointLock`), then read it, in a statement of its own so that its snapshot sees what
  * the lock's previous holder committed. Sent with BEGIN in one round trip (`TransactionEnds`), so
  * their values are literals.
  */
@@ -71,7 +59,7 @@ function lockCheckpoint(
   // `synchronous_commit` off for this transaction: the commit does not wait for the WAL flush. A
   // read model can afford it: an OS crash may lose the last batches, rows and checkpoint together
   // (one transaction), and they are projected again from the ledger.
-  return `select pg_advisory_xact_lock(${checkpointLockKey(layout, handle)});
+  return `select pg_advisory_xact_lock(${checkpointLock(layout, handle.projector.name, handle.generation)});
      select position, set_config('synchronous_commit', 'off', true) as sync${mode === 'catch-up' ? `, set_config('work_mem', '${CATCH_UP_WORK_MEM}', true) as mem` : ''}
        from ${layout.registrySchema}.checkpoints
       where projector = ${sqlLiteral(handle.projector.name)} and version = ${generationLiteral(handle)}`;
@@ -193,7 +181,7 @@ export async function advanceCheckpoint(
     const moved = await db.query(
       `update ${layout.registrySchema}.checkpoints set position = $3, updated_at = now()
         where projector = $1 and version = $2 and position = $4
-          and pg_try_advisory_xact_lock(${checkpointLockKey(layout, handle)})
+          and pg_try_advisory_xact_lock(${checkpointLock(layout, handle.projector.name, handle.generation)})
         returning set_config('synchronous_commit', 'off', true)`,
       [handle.projector.name, handle.generation, positionToString(position), positionToString(expected)],
     );

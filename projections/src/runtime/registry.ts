@@ -5,6 +5,7 @@ import {
   runMigrations,
   type SqlExecutor,
   START,
+  sqlLiteral,
   type TransactionalSqlExecutor,
   type TransactionRunner,
 } from '@pti/platform';
@@ -277,6 +278,21 @@ export async function swapGeneration(
 }
 
 /**
+ * The arguments of the advisory lock on a generation's checkpoint, `pg_advisory_xact_lock(…)`:
+ * every transaction that applies a batch to the generation, or drops it, holds it. An advisory
+ * lock, not `FOR UPDATE` on the checkpoint row: a row lock gives the transaction an xid from its
+ * first statement, and the ledger shows no event appended after the oldest running xid of the
+ * cluster (gap safety), so every batch would hold the ledger's visible tail back for its whole
+ * duration and each read model's lag would include the other read models' batches. A batch now
+ * takes its xid at its first write, which for a live batch (`writeBehind`) travels with its
+ * COMMIT. Values are literals (the statement travels with BEGIN, `TransactionEnds`).
+ */
+export function checkpointLock(layout: ProjectionLayout, projector: string, generation: number): string {
+  if (!Number.isSafeInteger(generation)) throw new Error(`bad generation ${generation}`);
+  return `hashtext(${sqlLiteral(layout.registrySchema)}), hashtext(${sqlLiteral(`${projector}:${generation}`)})`;
+}
+
+/**
  * Drops retired generations, and abandoned builds of an older projector version (schemas, registry
  * rows, checkpoints); returns what was dropped.
  */
@@ -297,6 +313,8 @@ export async function dropRetired(
   for (const old of retired) {
     await db.transaction(async (tx) => {
       await tx.query('select pg_advisory_xact_lock(hashtext($1))', [lockKey(layout)]);
+      // A batch still applying to it (a lane not yet re-bound) finishes first.
+      await tx.exec(`select pg_advisory_xact_lock(${checkpointLock(layout, projector, old.generation)})`);
       await tx.exec(`drop schema if exists ${old.schema} cascade`);
       await tx.query(`delete from ${r}.checkpoints where projector = $1 and version = $2`, [
         projector,
@@ -328,6 +346,7 @@ export async function dropGeneration(
     const row = rows[0];
     if (row === undefined) return;
     if (row.status === 'live') throw new Error(`generation ${number} of ${projector} is live`);
+    await tx.exec(`select pg_advisory_xact_lock(${checkpointLock(layout, projector, number)})`);
     await tx.exec(`drop schema if exists ${row.schema_name} cascade`);
     await tx.query(`delete from ${r}.checkpoints where projector = $1 and version = $2`, [projector, number]);
     await tx.query(`delete from ${r}.generations where projector = $1 and generation = $2`, [

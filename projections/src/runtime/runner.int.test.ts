@@ -6,7 +6,7 @@ import { centreEvents } from '../testing/centre-fixtures.js';
 import { applyBatch, type GenerationHandle } from './apply-batch.js';
 import { readProjectionCache } from './projection-cache.js';
 import { handleOf } from './rebuild.js';
-import { createGeneration, generation, migrateRegistry } from './registry.js';
+import { createGeneration, dropGeneration, generation, migrateRegistry } from './registry.js';
 import { createProjectionRunner, type ProjectionRunner } from './runner.js';
 import { withTenantRead } from './tenant.js';
 import { type TestBackend, testBackends } from './testing/backends.js';
@@ -149,6 +149,27 @@ describe.each(testBackends())('projection runtime on $name', (factory) => {
     expect((await two).applied).toBe(0);
     expect(gated.state.entered).toBe(1);
     expect((await probeRows(b, first)).map((row) => row.applied)).toEqual([1, 1, 1]);
+  });
+
+  it('dropping a generation waits for a batch in flight on it, which commits whole first', async () => {
+    const b = await open();
+    const gated = gatedProbe();
+    const record = await createGeneration(b.db, b.layout, gated.projector);
+    const handle = handleOf(gated.projector, record);
+    await b.append([registered('c1'), registered('c2')]);
+    const events = await visibleEvents(b.ledger, 2);
+    const batch = applyBatch(b.db, b.layout, handle, events, 'live', b.cache);
+    expect(await until(() => gated.state.entered === 1, 5_000)).toBe(true);
+    let dropped = false;
+    const drop = dropGeneration(b.db, b.layout, 'probe', record.generation).then(() => {
+      dropped = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(dropped).toBe(false);
+    gated.release();
+    expect((await batch).applied).toBe(2);
+    await drop;
+    expect(await generation(b.db, b.layout, 'probe', record.generation)).toBeUndefined();
   });
 
   it('a batch in flight does not hold back the ledger’s visible tail (no xid before its first write)', async (context) => {
